@@ -1,0 +1,159 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace ArchNotebooks.Torch.Interop;
+
+/// <summary>
+/// One ATen operator overload, resolved once through the dispatcher and called boxed.
+/// Arguments not passed take the schema's defaults; keyword arguments match by name.
+/// </summary>
+public sealed unsafe class Op
+{
+    IntPtr handle;
+    readonly string name, overload;
+
+    /// <summary>Qualified name with overload, e.g. "aten::add.Tensor".</summary>
+    public string Name { get; }
+
+    /// <summary>Names an operator; it is looked up in the dispatcher on first use, so an
+    /// operator missing from this libtorch version fails only when called.</summary>
+    public Op(string name, string overload = "")
+    {
+        this.name = name.Contains("::") ? name : "aten::" + name;
+        this.overload = overload;
+        Name = overload.Length == 0 ? this.name : this.name + "." + overload;
+    }
+
+    IntPtr Handle
+    {
+        get
+        {
+            if (handle != IntPtr.Zero) return handle;
+            NativeLoader.EnsureResolver();
+            IntPtr h;
+            fixed (byte* n = Utf8Z(name), o = Utf8Z(overload))
+                h = NativeMethods.arch_op_find(n, o);
+            if (h == IntPtr.Zero) NativeMethods.Check();
+            // A racing thread may resolve too; keep one handle and free the other.
+            if (Interlocked.CompareExchange(ref handle, h, IntPtr.Zero) != IntPtr.Zero) NativeMethods.arch_op_free(h);
+            return handle;
+        }
+    }
+
+    /// <summary>Looks up "aten::name" or "aten::name.overload".</summary>
+    public static Op Get(string qualified)
+    {
+        var dot = qualified.IndexOf('.', qualified.IndexOf("::", StringComparison.Ordinal) + 2);
+        return dot < 0 ? OpCache.Get(qualified, "") : OpCache.Get(qualified[..dot], qualified[(dot + 1)..]);
+    }
+
+    /// <summary>The operator's schema as libtorch prints it.</summary>
+    public string Schema => NativeMethods.TakeStringOrThrow(NativeMethods.arch_op_schema(Handle));
+
+    internal static byte[] Utf8Z(string s)
+    {
+        var bytes = new byte[Encoding.UTF8.GetByteCount(s) + 1];
+        Encoding.UTF8.GetBytes(s, bytes);
+        return bytes;
+    }
+
+    const int MaxReturns = 8;
+
+    /// <summary>Calls the operator and returns its only result as a tensor.</summary>
+    public torch.Tensor Call(params ReadOnlySpan<Arg> args)
+    {
+        var rets = stackalloc ArchRet[MaxReturns];
+        int n = Invoke(args, rets);
+        if (n != 1 || rets[0].Kind != ArgKind.Tensor)
+        {
+            var values = Returns.Convert(rets, n);
+            throw new TorchException($"{Name} returned {Returns.Describe(values)}, not one tensor");
+        }
+        return new torch.Tensor((IntPtr)rets[0].P);
+    }
+
+    /// <summary>Calls the operator and returns all its results (tensors, lists, numbers).</summary>
+    public object?[] CallAll(params ReadOnlySpan<Arg> args)
+    {
+        var rets = stackalloc ArchRet[MaxReturns];
+        int n = Invoke(args, rets);
+        return Returns.Convert(rets, n);
+    }
+
+    /// <summary>Calls an operator whose results are all tensors (e.g. a tuple or Tensor[]).</summary>
+    public torch.Tensor[] CallTensors(params ReadOnlySpan<Arg> args)
+    {
+        var values = CallAll(args);
+        if (values.Length == 1 && values[0] is torch.Tensor[] list) return list;
+        var result = new torch.Tensor[values.Length];
+        for (int i = 0; i < values.Length; i++)
+            result[i] = values[i] as torch.Tensor ?? throw new TorchException($"{Name} returned a non-tensor at position {i}");
+        return result;
+    }
+
+    /// <summary>Calls an in-place or void operator and drops its results.</summary>
+    public void CallVoid(params ReadOnlySpan<Arg> args)
+    {
+        var rets = stackalloc ArchRet[MaxReturns];
+        int n = Invoke(args, rets);
+        Returns.Release(rets, n);
+    }
+
+    /// <summary>Returns the status instead of throwing on an argument mismatch (for overload resolution).</summary>
+    internal int TryInvoke(ReadOnlySpan<Arg> args, ArchRet* rets, out int nrets, out string? error)
+    {
+        int status = InvokeRaw(args, rets, out nrets);
+        error = status == 0 ? null : NativeMethods.TakeString(NativeMethods.arch_take_error());
+        return status;
+    }
+
+    int Invoke(ReadOnlySpan<Arg> args, ArchRet* rets)
+    {
+        int status = InvokeRaw(args, rets, out int nrets);
+        if (status != 0)
+        {
+            var msg = NativeMethods.TakeString(NativeMethods.arch_take_error());
+            if (status == 2) throw new ArgumentException($"{Name}: {msg}");
+            throw new TorchException(msg);
+        }
+        return nrets;
+    }
+
+    int InvokeRaw(ReadOnlySpan<Arg> args, ArchRet* rets, out int nrets)
+    {
+        // Lists and strings are copied into one stack scratch area so nothing needs pinning.
+        const int ScratchBytes = 2048;
+        byte* scratch = stackalloc byte[ScratchBytes];
+        var native = stackalloc ArchArg[args.Length == 0 ? 1 : args.Length];
+        var packer = new ArgPacker(scratch, ScratchBytes);
+        try
+        {
+            for (int i = 0; i < args.Length; i++) native[i] = packer.Pack(in args[i]);
+            int n;
+            int status = NativeMethods.arch_call(Handle, native, args.Length, rets, MaxReturns, &n);
+            nrets = n;
+            return status;
+        }
+        finally
+        {
+            packer.Free();
+            KeepAlive(args);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    static void KeepAlive(ReadOnlySpan<Arg> args)
+    {
+        for (int i = 0; i < args.Length; i++) GC.KeepAlive(args[i].Obj);
+    }
+
+    public override string ToString() => Name;
+}
+
+/// <summary>Process-wide cache of resolved operator handles.</summary>
+internal static class OpCache
+{
+    static readonly System.Collections.Concurrent.ConcurrentDictionary<(string, string), Op> cache = new();
+    internal static Op Get(string name, string overload) => cache.GetOrAdd((name, overload), k => new Op(k.Item1, k.Item2));
+}

@@ -1,0 +1,85 @@
+namespace ArchNotebooks.Torch;
+
+/// <summary>
+/// Frees every tensor created on this thread while it is the innermost scope, except those
+/// moved to the outer scope or detached. Created by torch.NewDisposeScope().
+/// </summary>
+public sealed class DisposeScope : IDisposable
+{
+    [ThreadStatic] static DisposeScope? current;
+
+    readonly DisposeScope? outer;
+    readonly List<torch.Tensor> owned = new();
+    bool disposed;
+
+    internal DisposeScope()
+    {
+        outer = current;
+        current = this;
+    }
+
+    /// <summary>Number of tensors this scope will free.</summary>
+    public int Count => owned.Count(t => t.scope == this && !t.IsDisposed);
+
+    internal static void Register(torch.Tensor t)
+    {
+        var s = current;
+        if (s is null) return;
+        t.scope = s;
+        s.owned.Add(t);
+    }
+
+    internal static void MoveToOuter(torch.Tensor t)
+    {
+        var s = t.scope;
+        if (s is null) return;
+        t.scope = s.outer;
+        s.outer?.owned.Add(t);
+    }
+
+    /// <summary>Hands these tensors to the enclosing scope (or to the caller when there is none).</summary>
+    public void MoveToOuter(params torch.Tensor[] tensors)
+    {
+        foreach (var t in tensors) if (t.scope == this) MoveToOuter(t);
+    }
+
+    /// <summary>Adds tensors created elsewhere to this scope.</summary>
+    public torch.Tensor Include(torch.Tensor t)
+    {
+        t.scope = this;
+        owned.Add(t);
+        return t;
+    }
+
+    /// <summary>Frees everything owned so far but keeps the scope open (useful once per training step).</summary>
+    public void DisposeEverything() => DisposeEverythingBut();
+
+    /// <summary>Frees everything owned so far except the given tensors.</summary>
+    public void DisposeEverythingBut(params torch.Tensor[] keep)
+    {
+        var kept = new List<torch.Tensor>();
+        foreach (var t in owned)
+        {
+            if (t.scope != this) continue;
+            if (Array.IndexOf(keep, t) >= 0) kept.Add(t);
+            else { t.scope = null; t.Dispose(); }
+        }
+        owned.Clear();
+        owned.AddRange(kept);
+    }
+
+    public void Dispose()
+    {
+        if (disposed) return;
+        disposed = true;
+        DisposeEverythingBut();
+        // Scopes are strictly nested per thread; restore the outer one even if an inner one leaked.
+        current = outer;
+    }
+}
+
+public static partial class torch
+{
+    /// <summary>Opens a scope that frees every tensor created inside it when disposed.</summary>
+    public static DisposeScope NewDisposeScope() => new();
+}

@@ -1,0 +1,263 @@
+// Generic operator call through the c10 dispatcher: any ATen schema, arguments matched
+// positionally or by keyword, the rest filled from the schema's defaults.
+#include "archtorch.h"
+#include "errors.h"
+
+#include <ATen/ATen.h>
+#include <ATen/core/dispatch/Dispatcher.h>
+#include <ATen/core/stack.h>
+#include <cstring>
+#include <string>
+#include <vector>
+
+namespace {
+
+// Thrown while converting arguments: the schema does not fit what was passed, so an
+// overload resolver may try the next overload. Never reaches the kernel.
+struct Mismatch : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+const at::Tensor& tensor_of(const arch_arg& a) {
+  if (a.p == nullptr) throw Mismatch("null tensor handle");
+  return *static_cast<at::Tensor*>(a.p);
+}
+
+std::string describe(const arch_arg& a) {
+  switch (a.kind) {
+    case ARCH_NONE: return "None";
+    case ARCH_TENSOR: return "Tensor";
+    case ARCH_INT: return "int";
+    case ARCH_DOUBLE: return "float";
+    case ARCH_BOOL: return "bool";
+    case ARCH_INTLIST: return "int[]";
+    case ARCH_DOUBLELIST: return "float[]";
+    case ARCH_TENSORLIST: return "Tensor[]";
+    case ARCH_STRING: return "str";
+    case ARCH_DEVICE: return "Device";
+    case ARCH_BOOLLIST: return "bool[]";
+    default: return "unknown";
+  }
+}
+
+[[noreturn]] void mismatch(const c10::Argument& formal, const arch_arg& a) {
+  throw Mismatch("argument '" + formal.name() + "' expects " + formal.type()->str() + " but got " + describe(a));
+}
+
+c10::IValue convert(const c10::Argument& formal, const c10::TypePtr& type, const arch_arg& a);
+
+c10::IValue convert_list(const c10::Argument& formal, const c10::TypePtr& elem, const arch_arg& a) {
+  auto ek = elem->kind();
+  if (ek == c10::TypeKind::IntType || ek == c10::TypeKind::SymIntType) {
+    if (a.kind == ARCH_INTLIST) {
+      auto p = static_cast<const int64_t*>(a.p);
+      return c10::IValue(std::vector<int64_t>(p, p + a.len));
+    }
+    if (a.kind == ARCH_INT) {  // int[2] given as a single int is broadcast, as in Python
+      size_t n = formal.N() ? *formal.N() : 1;
+      return c10::IValue(std::vector<int64_t>(n, a.i));
+    }
+  } else if (ek == c10::TypeKind::FloatType) {
+    if (a.kind == ARCH_DOUBLELIST) {
+      auto p = static_cast<const double*>(a.p);
+      return c10::IValue(std::vector<double>(p, p + a.len));
+    }
+  } else if (ek == c10::TypeKind::BoolType) {
+    if (a.kind == ARCH_BOOLLIST || a.kind == ARCH_INTLIST) {
+      auto p = static_cast<const int64_t*>(a.p);
+      c10::List<bool> out;
+      for (int i = 0; i < a.len; i++) out.push_back(p[i] != 0);
+      return c10::IValue(out);
+    }
+  } else if (ek == c10::TypeKind::TensorType) {
+    if (a.kind == ARCH_TENSORLIST) {
+      auto p = static_cast<at::Tensor* const*>(a.p);
+      c10::List<at::Tensor> out;
+      out.reserve(a.len);
+      for (int i = 0; i < a.len; i++) {
+        if (!p[i]) throw Mismatch("argument '" + formal.name() + "' has a null tensor at position " + std::to_string(i));
+        out.push_back(*p[i]);
+      }
+      return c10::IValue(out);
+    }
+  } else if (ek == c10::TypeKind::OptionalType && elem->containedType(0)->kind() == c10::TypeKind::TensorType) {
+    if (a.kind == ARCH_TENSORLIST) {  // Tensor?[] (index): null handles are None
+      auto p = static_cast<at::Tensor* const*>(a.p);
+      c10::List<c10::optional<at::Tensor>> out;
+      for (int i = 0; i < a.len; i++) out.push_back(p[i] ? c10::optional<at::Tensor>(*p[i]) : c10::nullopt);
+      return c10::IValue(out);
+    }
+  }
+  mismatch(formal, a);
+}
+
+c10::IValue convert(const c10::Argument& formal, const c10::TypePtr& type, const arch_arg& a) {
+  switch (type->kind()) {
+    case c10::TypeKind::OptionalType:
+      if (a.kind == ARCH_NONE) return c10::IValue();
+      return convert(formal, type->containedType(0), a);
+    case c10::TypeKind::TensorType:
+      if (a.kind == ARCH_TENSOR) return c10::IValue(tensor_of(a));
+      break;
+    case c10::TypeKind::IntType:
+    case c10::TypeKind::SymIntType:
+#if TORCH_VERSION_MAJOR >= 2
+    case c10::TypeKind::ScalarTypeType:
+    case c10::TypeKind::LayoutType:
+    case c10::TypeKind::MemoryFormatType:
+#endif
+      if (a.kind == ARCH_INT) return c10::IValue(a.i);
+      break;
+    case c10::TypeKind::FloatType:
+      if (a.kind == ARCH_DOUBLE) return c10::IValue(a.d);
+      if (a.kind == ARCH_INT) return c10::IValue(static_cast<double>(a.i));
+      break;
+    case c10::TypeKind::BoolType:
+      if (a.kind == ARCH_BOOL) return c10::IValue(a.i != 0);
+      break;
+    case c10::TypeKind::NumberType:  // Scalar
+      if (a.kind == ARCH_INT) return c10::IValue(a.i);
+      if (a.kind == ARCH_DOUBLE) return c10::IValue(a.d);
+      if (a.kind == ARCH_BOOL) return c10::IValue(a.i != 0);
+      break;
+    case c10::TypeKind::StringType:
+      if (a.kind == ARCH_STRING) return c10::IValue(std::string(static_cast<const char*>(a.p), a.len));
+      break;
+    case c10::TypeKind::DeviceObjType:
+      if (a.kind == ARCH_DEVICE)
+        return c10::IValue(c10::Device(static_cast<c10::DeviceType>(a.i), static_cast<c10::DeviceIndex>(a.d)));
+      break;
+    case c10::TypeKind::ListType:
+      return convert_list(formal, type->containedType(0), a);
+    default:
+      break;
+  }
+  mismatch(formal, a);
+}
+
+// Convert one stack value to a return slot. Tensors become new heap handles owned by C#.
+void put_return(const c10::IValue& v, arch_ret& r) {
+  r = arch_ret{ARCH_NONE, 0, 0, 0.0, nullptr};
+  if (v.isTensor()) {
+    const at::Tensor& t = v.toTensor();
+    if (t.defined()) { r.kind = ARCH_TENSOR; r.p = new at::Tensor(t); }
+  } else if (v.isInt()) { r.kind = ARCH_INT; r.i = v.toInt(); }
+  else if (v.isDouble()) { r.kind = ARCH_DOUBLE; r.d = v.toDouble(); }
+  else if (v.isBool()) { r.kind = ARCH_BOOL; r.i = v.toBool(); }
+  else if (v.isTensorList()) {
+    auto list = v.toTensorList();
+    r.kind = ARCH_TENSORLIST;
+    r.len = static_cast<int32_t>(list.size());
+    auto arr = static_cast<at::Tensor**>(malloc(sizeof(at::Tensor*) * (list.size() ? list.size() : 1)));
+    for (size_t i = 0; i < list.size(); i++) arr[i] = new at::Tensor(list.get(i));
+    r.p = arr;
+  } else if (v.isIntList()) {
+    auto list = v.toIntVector();
+    r.kind = ARCH_INTLIST;
+    r.len = static_cast<int32_t>(list.size());
+    auto arr = static_cast<int64_t*>(malloc(sizeof(int64_t) * (list.size() ? list.size() : 1)));
+    std::copy(list.begin(), list.end(), arr);
+    r.p = arr;
+  } else if (v.isNone()) {
+    r.kind = ARCH_NONE;
+  } else {
+    throw std::runtime_error("unsupported return type: " + v.tagKind());
+  }
+}
+
+}  // namespace
+
+ARCH_API void* arch_op_find(const char* name, const char* overload) {
+  ARCH_TRY {
+    auto op = c10::Dispatcher::singleton().findSchema(c10::OperatorName(name, overload ? overload : ""));
+    if (!op.has_value()) {
+      std::string full = std::string(name) + (overload && *overload ? std::string(".") + overload : "");
+      throw std::runtime_error("unknown operator '" + full + "'");
+    }
+    return new c10::OperatorHandle(*op);
+  }
+  ARCH_CATCH(nullptr);
+}
+
+ARCH_API void arch_op_free(void* op) { delete static_cast<c10::OperatorHandle*>(op); }
+
+// The overload names registered for an operator name, joined by '\n'. Caller frees.
+ARCH_API char* arch_op_overloads(const char* name) {
+  ARCH_TRY {
+    std::string out;
+    bool any = false;
+    for (const auto& n : c10::Dispatcher::singleton().getAllOpNames()) {
+      if (n.name == name) {
+        if (any) out += '\n';
+        out += n.overload_name;
+        any = true;
+      }
+    }
+    if (!any) throw std::runtime_error(std::string("unknown operator '") + name + "'");
+    return arch_strdup(out);
+  }
+  ARCH_CATCH(nullptr);
+}
+
+ARCH_API char* arch_op_schema(void* op) {
+  ARCH_TRY { return arch_strdup(c10::toString(static_cast<c10::OperatorHandle*>(op)->schema())); }
+  ARCH_CATCH(nullptr);
+}
+
+ARCH_API int32_t arch_call(void* opp, const arch_arg* args, int32_t nargs, arch_ret* rets, int32_t maxrets,
+                           int32_t* nrets) {
+  arch_clear_error();
+  try {
+    auto& op = *static_cast<c10::OperatorHandle*>(opp);
+    const auto& schema = op.schema();
+    const auto& formals = schema.arguments();
+    int npos = 0;
+    while (npos < nargs && args[npos].name == nullptr) npos++;
+    if (npos > static_cast<int>(formals.size()))
+      throw Mismatch(schema.name() + " takes " + std::to_string(formals.size()) + " arguments but " +
+                     std::to_string(npos) + " were given");
+    torch::jit::Stack stack;
+    stack.reserve(formals.size());
+    int used_kw = 0;
+    for (size_t i = 0; i < formals.size(); i++) {
+      const auto& f = formals[i];
+      const arch_arg* a = nullptr;
+      if (static_cast<int>(i) < npos) {
+        if (f.kwarg_only()) throw Mismatch("argument '" + f.name() + "' is keyword-only");
+        a = &args[i];
+      } else {
+        for (int k = npos; k < nargs; k++)
+          if (f.name() == args[k].name) { a = &args[k]; used_kw++; break; }
+      }
+      if (a) stack.push_back(convert(f, f.type(), *a));
+      else if (f.default_value().has_value()) stack.push_back(*f.default_value());
+      else throw Mismatch("missing required argument '" + f.name() + "'");
+    }
+    if (used_kw != nargs - npos) {
+      for (int k = npos; k < nargs; k++) {
+        bool known = false;
+        for (const auto& f : formals) known = known || f.name() == args[k].name;
+        if (!known) throw Mismatch(std::string("unexpected keyword argument '") + args[k].name + "'");
+      }
+    }
+    op.callBoxed(&stack);
+    if (static_cast<int>(stack.size()) > maxrets)
+      throw std::runtime_error("operator returned " + std::to_string(stack.size()) + " values; at most " +
+                               std::to_string(maxrets) + " are supported");
+    for (size_t i = 0; i < stack.size(); i++) put_return(stack[i], rets[i]);
+    *nrets = static_cast<int32_t>(stack.size());
+    return ARCH_OK;
+  } catch (const Mismatch& e) {
+    arch_set_error(e.what());
+    return ARCH_MISMATCH;
+  } catch (const c10::Error& e) {
+    arch_set_error(e.what_without_backtrace());
+    return ARCH_ERROR;
+  } catch (const std::exception& e) {
+    arch_set_error(e.what());
+    return ARCH_ERROR;
+  } catch (...) {
+    arch_set_error("unknown native exception");
+    return ARCH_ERROR;
+  }
+}
