@@ -1,0 +1,55 @@
+using System.Diagnostics;
+using System.Globalization;
+using ArchNotebooks.Library.Runs;
+
+namespace ArchNotebooks.Library.Tests;
+
+/// <summary>
+/// The test assembly's entry point, used only when a test starts this assembly as a separate process
+/// (<c>dotnet Library.Tests.dll write ...</c>): crash and concurrency behaviour need real processes.
+/// </summary>
+public static class ChildWriter
+{
+    /// <summary>
+    /// write &lt;root&gt; &lt;name&gt; &lt;rows&gt; &lt;flush-ms&gt; &lt;pause-us&gt; &lt;finish|hang&gt;: logs step i with value i for rows
+    /// steps (rows = -1: forever), pausing between steps, then finishes or waits to be killed.
+    /// version: prints DuckDB's version (checks library lookup).
+    /// </summary>
+    public static int Main(string[] args)
+    {
+        if (args is ["version"])
+        {
+            Console.WriteLine(RunLog.DuckDbVersion);
+            return 0;
+        }
+        if (args is not ["write", var root, var name, var rowsText, var flushText, var pauseText, var ending])
+        {
+            Console.Error.WriteLine("usage: write <root> <name> <rows> <flush-ms> <pause-us> <finish|hang> | version");
+            return 2;
+        }
+        var rows = long.Parse(rowsText, CultureInfo.InvariantCulture);
+        var pause = TimeSpan.FromMicroseconds(double.Parse(pauseText, CultureInfo.InvariantCulture));
+        using var log = RunLog.Open(root, new RunLogOptions { FlushInterval = TimeSpan.FromMilliseconds(int.Parse(flushText, CultureInfo.InvariantCulture)) });
+        var run = log.StartRun(new RunInfo { Name = name, Group = "child", Variant = name, Config = new { rows, pause_us = pause.TotalMicroseconds } });
+        Console.WriteLine("started " + run.Id);
+        var clock = Stopwatch.StartNew();
+        for (long step = 0; rows < 0 || step < rows; step++)
+        {
+            run.Log(step, "value", step);
+            if (pause > TimeSpan.Zero)
+            {
+                var until = clock.Elapsed + pause;
+                while (clock.Elapsed < until) Thread.Sleep(pause.TotalMilliseconds >= 2 ? 1 : 0);
+            }
+        }
+        if (ending == "finish")
+        {
+            run.Finish();
+            Console.WriteLine("finished");
+            return 0;
+        }
+        Console.WriteLine("hanging");
+        Thread.Sleep(Timeout.Infinite);
+        return 0;
+    }
+}
