@@ -11,8 +11,9 @@ namespace ArchNotebooks.Library.Tests;
 public static class ChildWriter
 {
     /// <summary>
-    /// write &lt;root&gt; &lt;name&gt; &lt;rows&gt; &lt;flush-ms&gt; &lt;pause-us&gt; &lt;finish|hang&gt;: logs step i with value i for rows
-    /// steps (rows = -1: forever), pausing between steps, then finishes or waits to be killed.
+    /// write &lt;root&gt; &lt;name&gt; &lt;rows&gt; &lt;flush-ms&gt; &lt;pause-us&gt; &lt;finish|exit|hang&gt;: logs step i with value i
+    /// for rows steps (rows = -1: forever), pausing between steps, then finishes the run, returns without
+    /// ending it (leaving it to process exit), or waits to be killed.
     /// version: prints DuckDB's version (checks library lookup).
     /// </summary>
     public static int Main(string[] args)
@@ -24,12 +25,12 @@ public static class ChildWriter
         }
         if (args is not ["write", var root, var name, var rowsText, var flushText, var pauseText, var ending])
         {
-            Console.Error.WriteLine("usage: write <root> <name> <rows> <flush-ms> <pause-us> <finish|hang> | version");
+            Console.Error.WriteLine("usage: write <root> <name> <rows> <flush-ms> <pause-us> <finish|exit|hang> | version");
             return 2;
         }
         var rows = long.Parse(rowsText, CultureInfo.InvariantCulture);
         var pause = TimeSpan.FromMicroseconds(double.Parse(pauseText, CultureInfo.InvariantCulture));
-        using var log = RunLog.Open(root, new RunLogOptions { FlushInterval = TimeSpan.FromMilliseconds(int.Parse(flushText, CultureInfo.InvariantCulture)) });
+        var log = RunLog.Open(root, new RunLogOptions { FlushInterval = TimeSpan.FromMilliseconds(int.Parse(flushText, CultureInfo.InvariantCulture)) });
         var run = log.StartRun(new RunInfo { Name = name, Group = "child", Variant = name, Config = new { rows, pause_us = pause.TotalMicroseconds } });
         Console.WriteLine("started " + run.Id);
         var clock = Stopwatch.StartNew();
@@ -45,9 +46,11 @@ public static class ChildWriter
         if (ending == "finish")
         {
             run.Finish();
+            log.Dispose();
             Console.WriteLine("finished");
             return 0;
         }
+        if (ending == "exit") return 0;
         Console.WriteLine("hanging");
         Thread.Sleep(Timeout.Infinite);
         return 0;

@@ -27,6 +27,7 @@ internal sealed class ChildProcess : IDisposable
     public ChildProcess(params string[] args) : this(null, args) { }
 
     public int Pid => process.Id;
+    public bool HasExited => process.HasExited;
     public string Errors { get { lock (errors) return errors.ToString(); } }
 
     /// <summary>Waits for a line of output starting with <paramref name="prefix"/> and returns it.</summary>
