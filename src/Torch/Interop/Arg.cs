@@ -100,6 +100,20 @@ internal unsafe struct ArgPacker
 
     byte* Utf8(string s, out int len)
     {
+        // Keyword names are short ASCII identifiers: copy them without the encoder.
+        if (s.Length < 64)
+        {
+            bool ascii = true;
+            foreach (var c in s) ascii &= c < 128;
+            if (ascii)
+            {
+                len = s.Length;
+                var q = Alloc(len + 1);
+                for (int i = 0; i < len; i++) q[i] = (byte)s[i];
+                q[len] = 0;
+                return q;
+            }
+        }
         len = Encoding.UTF8.GetByteCount(s);
         var p = Alloc(len + 1);
         Encoding.UTF8.GetBytes(s, new Span<byte>(p, len));

@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 
 namespace ArchNotebooks.Torch.Interop;
 
-/// <summary>Finds libarchtorch.so: $ARCHNB_TORCH_NATIVE, next to this assembly, or the repository's build/native.</summary>
+/// <summary>Finds libarchtorch.so: $ARCHNB_TORCH_NATIVE, next to this assembly, or build/native in the repository that holds this build.</summary>
 internal static class NativeLoader
 {
     static int installed;
@@ -35,7 +35,7 @@ internal static class NativeLoader
         var here = AppContext.BaseDirectory;
         yield return Path.Combine(here, "libarchtorch.so");
         for (var dir = new DirectoryInfo(here); dir != null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "archnb")))
+            if (File.Exists(Path.Combine(dir.FullName, "src", "Torch", "native", "CMakeLists.txt")))
             {
                 yield return Path.Combine(dir.FullName, "build", "native", "libarchtorch.so");
                 yield break;

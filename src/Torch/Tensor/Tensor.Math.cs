@@ -23,11 +23,11 @@ public static partial class torch
         static readonly Op clampOp = new("clamp"), clampT = new("clamp", "Tensor"), clampOp_ = new("clamp_"), copyOp_ = new("copy_"), fillOp_ = new("fill_", "Scalar");
         static readonly Op zeroOp_ = new("zero_"), sign = new("sign"), sgnOp = new("sgn");
 
-        public Tensor add(Tensor other, double alpha = 1) => addT.Call(this, other, Arg.Kw("alpha", alpha));
+        public Tensor add(Tensor other, double alpha = 1) => alpha == 1 ? addT.Call(this, other) : addT.Call(this, other, Arg.Kw("alpha", alpha));
         public Tensor add(double other) => addS.Call(this, other);
         public Tensor add_(Tensor other, double alpha = 1) { addT_.CallVoid(this, other, Arg.Kw("alpha", alpha)); return this; }
         public Tensor add_(double other) { addS_.CallVoid(this, other); return this; }
-        public Tensor sub(Tensor other, double alpha = 1) => subT.Call(this, other, Arg.Kw("alpha", alpha));
+        public Tensor sub(Tensor other, double alpha = 1) => alpha == 1 ? subT.Call(this, other) : subT.Call(this, other, Arg.Kw("alpha", alpha));
         public Tensor sub(double other) => subS.Call(this, other);
         public Tensor sub_(Tensor other, double alpha = 1) { subT_.CallVoid(this, other, Arg.Kw("alpha", alpha)); return this; }
         public Tensor mul(Tensor other) => mulT.Call(this, other);
