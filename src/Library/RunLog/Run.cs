@@ -137,7 +137,15 @@ public sealed class Run : IDisposable
         {
             EnsureLive();
             FlushLocked();
-            MergeChunks();
+            try
+            {
+                MergeChunks();
+            }
+            catch (DuckDbException e)
+            {
+                // The chunks stay readable as they are; recording how the run ended matters more than tidiness.
+                log.Warn($"Run {Id}: merging metric chunks failed, leaving them in place: {e.Message}");
+            }
             row.Status = status;
             row.Error = error;
             row.EndTime = DateTime.UtcNow;

@@ -13,7 +13,7 @@ internal sealed class RunCatalog(RunLog log, DuckDbConnection connection)
 {
     private const int MaxRetries = 8;
 
-    private sealed record Verdict(long Length, DateTime Modified, string? Problem);
+    private sealed record Verdict(long Length, DateTime Modified, string? Problem, bool FullyRead = false);
 
     private sealed record Files(List<string> Runs, List<string> Metrics, List<string> Artifacts)
     {
@@ -35,12 +35,39 @@ internal sealed class RunCatalog(RunLog log, DuckDbConnection connection)
                 DefineViews(files);
                 return connection.Query(sql);
             }
-            catch (DuckDbException e) when (attempt < MaxRetries && files.All.FirstOrDefault(f => e.Message.Contains(f)) is { } culprit)
+            catch (DuckDbException e) when (attempt < MaxRetries && FindCulprit(e, files) is { } culprit)
             {
-                var info = new FileInfo(culprit);
-                Reject(culprit, new Verdict(info.Length, info.LastWriteTimeUtc, FirstLine(e.Message)));
+                var info = new FileInfo(culprit.Path);
+                Reject(culprit.Path, new Verdict(info.Length, info.LastWriteTimeUtc, culprit.Problem));
             }
         }
+    }
+
+    // Errors in the query itself say nothing about the files; anything else might be a damaged file.
+    private static readonly string[] QueryErrors =
+        ["Parser Error", "Binder Error", "Catalog Error", "Conversion Error", "Out of Range Error", "Constraint Error", "Not implemented Error"];
+
+    /// <summary>The file behind a DuckDB error: named in the message, or found by reading every file in full.</summary>
+    private (string Path, string Problem)? FindCulprit(DuckDbException error, Files files)
+    {
+        var named = files.All.FirstOrDefault(f => error.Message.Contains(f));
+        if (named != null) return (named, FirstLine(error.Message));
+        if (QueryErrors.Any(error.Message.StartsWith)) return null;
+        foreach (var file in files.All)
+        {
+            if (verdicts.TryGetValue(file, out var verdict) && verdict.FullyRead) continue;
+            try
+            {
+                // Hashing whole rows makes DuckDB decode every column of every row group.
+                connection.Execute($"SELECT count(hash(t)) FROM read_parquet({Sql.Literal(file)}) t");
+                if (verdict != null) verdicts[file] = verdict with { FullyRead = true };
+            }
+            catch (DuckDbException probe)
+            {
+                return (file, "damaged data (" + FirstLine(probe.Message) + ")");
+            }
+        }
+        return null;
     }
 
     private Files Scan()
@@ -48,7 +75,11 @@ internal sealed class RunCatalog(RunLog log, DuckDbConnection connection)
         var files = new Files([], [], []);
         var problems = new List<string>();
         foreach (var stray in Directory.EnumerateFiles(log.Root, "*.parquet"))
-            problems.Add($"Skipped {stray}: Parquet files belong in a run's directory, not the run-log root.");
+        {
+            const string misplaced = "Parquet files belong in a run's directory, not the run-log root";
+            if (verdicts.GetValueOrDefault(stray)?.Problem != misplaced) Reject(stray, new Verdict(0, default, misplaced));
+            problems.Add($"Skipped {stray}: {misplaced}");
+        }
         foreach (var directory in Directory.EnumerateDirectories(log.Root).Order(StringComparer.Ordinal))
         {
             if (Path.GetFileName(directory).StartsWith('.')) continue;
