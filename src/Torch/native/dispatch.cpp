@@ -101,11 +101,11 @@ c10::IValue convert(const c10::Argument& formal, const c10::TypePtr& type, const
       break;
     case c10::TypeKind::IntType:
     case c10::TypeKind::SymIntType:
-#if TORCH_VERSION_MAJOR >= 2
+    // Schemas spell dtype, layout and memory format as ints in 1.13 and as their own types
+    // in later versions; both take an int IValue.
     case c10::TypeKind::ScalarTypeType:
     case c10::TypeKind::LayoutType:
     case c10::TypeKind::MemoryFormatType:
-#endif
       if (a.kind == ARCH_INT) return c10::IValue(a.i);
       break;
     case c10::TypeKind::FloatType:

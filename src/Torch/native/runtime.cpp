@@ -4,7 +4,6 @@
 
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
-#include <ATen/detail/CUDAHooksInterface.h>
 #include <c10/core/GradMode.h>
 #include <c10/core/impl/DeviceGuardImplInterface.h>
 #include <torch/version.h>
@@ -54,15 +53,17 @@ ARCH_API void arch_set_num_threads(int32_t n) {
   ARCH_CATCH();
 }
 
-ARCH_API int32_t arch_cuda_is_available() {
-  ARCH_TRY { return at::hasCUDA() && at::detail::getCUDAHooks().getNumGPUs() > 0 ? 1 : 0; }
+// Device counts go through the device-guard registry, an interface that is the same in
+// libtorch 1.13 and 2.x (the CUDA hooks class changed shape between them).
+ARCH_API int32_t arch_cuda_device_count() {
+  ARCH_TRY {
+    if (!at::hasCUDA()) return 0;
+    return c10::impl::getDeviceGuardImpl(c10::DeviceType::CUDA)->deviceCount();
+  }
   ARCH_CATCH(0);
 }
 
-ARCH_API int32_t arch_cuda_device_count() {
-  ARCH_TRY { return at::hasCUDA() ? at::detail::getCUDAHooks().getNumGPUs() : 0; }
-  ARCH_CATCH(0);
-}
+ARCH_API int32_t arch_cuda_is_available() { return arch_cuda_device_count() > 0 ? 1 : 0; }
 
 // Waits for all work queued on the current stream of a CUDA device.
 ARCH_API void arch_cuda_synchronize(int32_t index) {
