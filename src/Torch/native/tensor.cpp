@@ -124,7 +124,9 @@ ARCH_API void arch_tensor_to_data(void* h, void* dst, int64_t nbytes) {
     if (need != nbytes)
       throw std::runtime_error("destination holds " + std::to_string(nbytes) + " bytes but the tensor needs " +
                                std::to_string(need));
-    if (need > 0) std::memcpy(dst, t.data_ptr(), need);
+    // Autograd returns storage-less "efficient zero tensors" (e.g. the gradient of sgn); they have no data to copy.
+    if (t._is_zerotensor()) std::memset(dst, 0, need);
+    else if (need > 0) std::memcpy(dst, t.data_ptr(), need);
   }
   ARCH_CATCH();
 }
