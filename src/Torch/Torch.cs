@@ -28,7 +28,7 @@ public static partial class torch
     public static Tensor tensordot(Tensor a, Tensor b, long[] dims_a, long[] dims_b) => tensordotOp.Call(a, b, dims_a, dims_b);
     public static Tensor cdist(Tensor x1, Tensor x2, double p = 2) => cdistOp.Call(x1, x2, p);
     public static Tensor[] broadcast_tensors(params Tensor[] tensors) => broadcastTensorsOp.CallTensors(tensors);
-    public static Tensor[] meshgrid(Tensor[] tensors, string indexing = "ij") => meshgridOp.CallTensors(tensors, indexing);
+    public static Tensor[] meshgrid(Tensor[] tensors, string indexing = "ij") => meshgridOp.CallTensors(tensors, Arg.Kw("indexing", indexing));
     public static Tensor one_hot(Tensor indices, long num_classes = -1) => oneHotOp.Call(indices, num_classes);
     public static Tensor bucketize(Tensor input, Tensor boundaries, bool right = false) => bucketizeOp.Call(input, boundaries, Arg.Kw("right", right));
 
