@@ -217,8 +217,14 @@ public static partial class torch
 
         unsafe void CheckElementType<T>() where T : unmanaged
         {
-            var expected = ElementTypeOf<T>();
             var actual = dtype;
+            // ushort reads the raw bits of a 16-bit float; it has no dtype of its own, so check it before ElementTypeOf.
+            if (typeof(T) == typeof(ushort))
+            {
+                if (actual is ScalarType.Float16 or ScalarType.BFloat16) return;
+                throw new InvalidOperationException($"UInt16 reads the raw bits of float16 or bfloat16 tensors, not of {DTypeName(actual)}");
+            }
+            var expected = ElementTypeOf<T>();
             if (expected != actual && !(typeof(T) == typeof(byte) && actual == ScalarType.Bool)
                 && !(typeof(T) == typeof(ushort) && actual is ScalarType.Float16 or ScalarType.BFloat16)
                 && !(typeof(T) == typeof(Half) && actual == ScalarType.Float16))
