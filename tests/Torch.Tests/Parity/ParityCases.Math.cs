@@ -59,8 +59,9 @@ internal static partial class ParityCases
         });
         Add("to_float64", () => In(R(3, 4)), x => x[0].to(ScalarType.Float64) * 1.5);
         Add("to_int64", () => In(R(3, 4)), x => (x[0] * 5).to(ScalarType.Int64));
-        Add("half_round_trip", () => In(R(3, 4)), x => x[0].half().@float());
-        Add("bfloat16_round_trip", () => In(R(3, 4)), x => x[0].bfloat16().@float());
+        // Rounding to 16 bits swallows a finite-difference step, so these two only run the parity check.
+        Add("half_round_trip", () => In(R(3, 4)), x => x[0].half().@float(), fd: false);
+        Add("bfloat16_round_trip", () => In(R(3, 4)), x => x[0].bfloat16().@float(), fd: false);
         Add("type_as", () => In(R(3, 4), C(2).to(ScalarType.Float64)), x => x[0].type_as(x[1]));
         Add("arange_float", None, _ => arange(0.5, 3.0, 0.25));
         Add("arange_int", None, _ => arange(10));

@@ -39,7 +39,8 @@ internal static partial class ParityCases
             return new[] { y, x[1].clone(), x[2].clone() };
         });
         Add("embedding", () => In(I(10, 2, 5), R(10, 4)), x => F.embedding(x[0], x[1]));
-        Add("embedding_padding_idx", () => In(tensor(new long[] { 0, 2, 0, 3, 2 }), R(4, 3)), x => F.embedding(x[0], x[1], padding_idx: 0));
+        // The padding row gets no gradient by definition, so finite differences disagree there on purpose.
+        Add("embedding_padding_idx", () => In(tensor(new long[] { 0, 2, 0, 3, 2 }), R(4, 3)), x => F.embedding(x[0], x[1], padding_idx: 0), fd: false);
         Add("softmax_last", () => In(R(3, 5)), x => F.softmax(x[0], -1));
         Add("softmax_dim0", () => In(R(3, 5)), x => softmax(x[0], 0));
         Add("log_softmax", () => In(R(2, 3, 4)), x => F.log_softmax(x[0], 1));

@@ -26,6 +26,7 @@ internal static class Repository
         var psi = new ProcessStartInfo(Python) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         psi.ArgumentList.Add(ReferenceScript);
         foreach (var a in args) psi.ArgumentList.Add(a);
+        psi.Environment["PYTHONDONTWRITEBYTECODE"] = "1";  // no __pycache__ in the source tree
         using var p = Process.Start(psi)!;
         var stderr = p.StandardError.ReadToEndAsync();
         var stdout = p.StandardOutput.ReadToEnd();
