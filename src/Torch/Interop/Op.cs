@@ -73,6 +73,46 @@ public sealed unsafe class Op
         return new torch.Tensor((IntPtr)rets[0].P);
     }
 
+    // Fast paths for the commonest calls (one or two positional tensors, e.g. relu, add, matmul):
+    // no argument packing, no scratch area.
+    public torch.Tensor Call(torch.Tensor a)
+    {
+        var native = stackalloc ArchArg[1];
+        native[0] = new ArchArg { Kind = ArgKind.Tensor, P = (void*)a.Handle };
+        var t = CallNative(native, 1);
+        GC.KeepAlive(a);
+        return t;
+    }
+
+    public torch.Tensor Call(torch.Tensor a, torch.Tensor b)
+    {
+        var native = stackalloc ArchArg[2];
+        native[0] = new ArchArg { Kind = ArgKind.Tensor, P = (void*)a.Handle };
+        native[1] = new ArchArg { Kind = ArgKind.Tensor, P = (void*)b.Handle };
+        var t = CallNative(native, 2);
+        GC.KeepAlive(a);
+        GC.KeepAlive(b);
+        return t;
+    }
+
+    torch.Tensor CallNative(ArchArg* native, int count)
+    {
+        var rets = stackalloc ArchRet[MaxReturns];
+        int n;
+        int status = NativeMethods.arch_call(Handle, native, count, rets, MaxReturns, &n);
+        if (status != 0) Throw(status);
+        if (n != 1 || rets[0].Kind != ArgKind.Tensor)
+            throw new TorchException($"{Name} returned {Returns.Describe(Returns.Convert(rets, n))}, not one tensor");
+        return new torch.Tensor((IntPtr)rets[0].P);
+    }
+
+    void Throw(int status)
+    {
+        var msg = NativeMethods.TakeString(NativeMethods.arch_take_error());
+        if (status == 2) throw new ArgumentException($"{Name}: {msg}");
+        throw new TorchException(msg);
+    }
+
     /// <summary>Calls the operator and returns all its results (tensors, lists, numbers).</summary>
     public object?[] CallAll(params ReadOnlySpan<Arg> args)
     {
@@ -111,12 +151,7 @@ public sealed unsafe class Op
     int Invoke(ReadOnlySpan<Arg> args, ArchRet* rets)
     {
         int status = InvokeRaw(args, rets, out int nrets);
-        if (status != 0)
-        {
-            var msg = NativeMethods.TakeString(NativeMethods.arch_take_error());
-            if (status == 2) throw new ArgumentException($"{Name}: {msg}");
-            throw new TorchException(msg);
-        }
+        if (status != 0) Throw(status);
         return nrets;
     }
 
