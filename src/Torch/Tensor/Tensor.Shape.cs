@@ -88,6 +88,8 @@ public static partial class torch
 
         public Tensor sum(ScalarType? dtype = null) => sumAll.Call(this, Arg.Kw("dtype", dtype));
         public Tensor sum(long dim, bool keepdim = false) => sumDim.Call(this, new[] { dim }, keepdim);
+        // Without this, the literal 0 converts to ScalarType (C#'s zero-to-enum rule) and sum(0) meant sum(dtype: uint8).
+        public Tensor sum(int dim, bool keepdim = false) => sum((long)dim, keepdim);
         public Tensor sum(long[] dims, bool keepdim = false) => sumDim.Call(this, dims, keepdim);
         public Tensor mean() => meanAll.Call(this);
         public Tensor mean(long dim, bool keepdim = false) => meanDim.Call(this, new[] { dim }, keepdim);
