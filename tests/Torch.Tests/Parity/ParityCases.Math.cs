@@ -75,6 +75,7 @@ internal static partial class ParityCases
     {
         Add("sum_all", () => In(R(3, 4, 5)), x => x[0].sum());
         Add("sum_dim", () => In(R(3, 4, 5)), x => x[0].sum(1));
+        Add("sum_dim0_literal", () => In(R(3, 4)), x => x[0].sum(0));  // 0 once bound to sum(dtype: uint8)
         Add("sum_dims_keepdim", () => In(R(3, 4, 5)), x => x[0].sum(new long[] { 0, 2 }, keepdim: true));
         Add("sum_float64", () => In(R(3, 4)), x => x[0].sum(ScalarType.Float64));
         Add("mean_all", () => In(R(3, 4, 5)), x => x[0].mean());

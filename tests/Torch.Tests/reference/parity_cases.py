@@ -85,6 +85,7 @@ c("zeros_ones_like", lambda x: torch.zeros_like(x) + torch.ones_like(x) * 2 + to
 # ---- reductions ----
 c("sum_all", lambda x: x.sum())
 c("sum_dim", lambda x: x.sum(1))
+c("sum_dim0_literal", lambda x: x.sum(0))
 c("sum_dims_keepdim", lambda x: x.sum((0, 2), keepdim=True))
 c("sum_float64", lambda x: x.sum(dtype=torch.float64))
 c("mean_all", lambda x: x.mean())
