@@ -11,7 +11,11 @@ internal sealed class ParquetFileWriter(DuckDbConnection connection)
 {
     private int scratchCounter;
 
-    public void Write(string path, IReadOnlyList<ColumnSpec> columns, Action<DuckDbAppender> appendRows)
+    /// <summary>
+    /// Appends rows into a scratch table with <paramref name="columns"/> and writes it to <paramref name="path"/>,
+    /// optionally through a projection (<paramref name="select"/>, a SELECT list over the scratch table).
+    /// </summary>
+    public void Write(string path, IReadOnlyList<ColumnSpec> columns, Action<DuckDbAppender> appendRows, string select = "*")
     {
         var table = $"scratch_{++scratchCounter}";
         var definition = string.Join(", ", columns.Select(c => $"{Sql.Identifier(c.Name)} {c.SqlType}"));
@@ -23,7 +27,7 @@ internal sealed class ParquetFileWriter(DuckDbConnection connection)
                 appendRows(appender);
                 appender.Flush();
             }
-            CopyToFile($"SELECT * FROM {table}", path);
+            CopyToFile($"SELECT {select} FROM {table}", path);
         }
         finally
         {
@@ -54,7 +58,7 @@ internal sealed class ParquetFileWriter(DuckDbConnection connection)
         switch (kind)
         {
             case ColumnKind.Varchar: appender.Append(value as string ?? Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture)); break;
-            case ColumnKind.BigInt: appender.Append(Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture)); break;
+            case ColumnKind.BigInt or ColumnKind.Integer: appender.Append(Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture)); break;
             case ColumnKind.Double: appender.Append(Convert.ToDouble(value, System.Globalization.CultureInfo.InvariantCulture)); break;
             case ColumnKind.Boolean: appender.Append((bool)value); break;
             case ColumnKind.Timestamp: appender.AppendTimestamp((DateTime)value); break;

@@ -184,7 +184,7 @@ public sealed class Run : IDisposable
             if (segment.Count > 0)
             {
                 var file = Path.Combine(Directory, RunSchema.MetricsChunkFile(chunkFiles.Count + 1));
-                log.WithDatabase(writer => writer.Write(file, RunSchema.Metrics, a => AppendMetrics(a, segment, series)));
+                WriteMetrics(file, segment, series);
                 chunkFiles.Add(file);
             }
         }
@@ -198,22 +198,24 @@ public sealed class Run : IDisposable
         Heartbeat();
     }
 
-    private void AppendMetrics(DuckDbAppender appender, MetricBuffer.Segment rows, IReadOnlyList<MetricBuffer.Series> series)
+    private void WriteMetrics(string file, MetricBuffer.Segment rows, IReadOnlyList<MetricBuffer.Series> series)
     {
-        var id = System.Text.Encoding.UTF8.GetBytes(Id);
-        var metric = "metric"u8;
-        var system = "system"u8;
-        for (var i = 0; i < rows.Count; i++)
+        var names = Sql.List(series.Select(s => s.Name));
+        var kinds = Sql.List(series.Select(s => s.IsSystem ? "system" : "metric"));
+        var select = $"{Sql.Literal(Id)} AS run_id, step, {names}[series + 1] AS name, value, wall_time, {kinds}[series + 1] AS kind";
+        log.WithDatabase(writer => writer.Write(file, RunSchema.MetricsScratch, appender =>
         {
-            var s = series[rows.SeriesIds[i]];
-            appender.Append(id);
-            appender.Append(rows.Steps[i]);
-            appender.Append(s.Utf8Name);
-            appender.Append(rows.Values[i]);
-            appender.AppendTimestamp(DateTime.UnixEpoch.AddTicks(rows.WallMicros[i] * 10));
-            appender.Append(s.IsSystem ? system : metric);
-            appender.EndRow();
-        }
+            using var chunk = new DuckDbChunk(DuckDbChunk.BigInt, DuckDbChunk.Integer, DuckDbChunk.Double, DuckDbChunk.Timestamp);
+            for (var start = 0; start < rows.Count; start += DuckDbChunk.Capacity)
+            {
+                var count = Math.Min(DuckDbChunk.Capacity, rows.Count - start);
+                chunk.Set<long>(0, rows.Steps.AsSpan(start, count));
+                chunk.Set<int>(1, rows.SeriesIds.AsSpan(start, count));
+                chunk.Set<double>(2, rows.Values.AsSpan(start, count));
+                chunk.Set<long>(3, rows.WallMicros.AsSpan(start, count));
+                chunk.AppendTo(appender, count);
+            }
+        }, select));
     }
 
     // One file per finished run keeps later scans cheap; readers prefer metrics.parquet over leftover chunks,

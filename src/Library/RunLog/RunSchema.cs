@@ -1,7 +1,7 @@
 namespace ArchNotebooks.Library.Runs;
 
 /// <summary>The SQL types a run-log column can have.</summary>
-internal enum ColumnKind { Varchar, BigInt, Double, Boolean, Timestamp }
+internal enum ColumnKind { Varchar, BigInt, Integer, Double, Boolean, Timestamp }
 
 /// <summary>One column of a run-log Parquet file.</summary>
 internal sealed record ColumnSpec(string Name, ColumnKind Kind)
@@ -10,6 +10,7 @@ internal sealed record ColumnSpec(string Name, ColumnKind Kind)
     {
         ColumnKind.Varchar => "VARCHAR",
         ColumnKind.BigInt => "BIGINT",
+        ColumnKind.Integer => "INTEGER",
         ColumnKind.Double => "DOUBLE",
         ColumnKind.Boolean => "BOOLEAN",
         _ => "TIMESTAMP",
@@ -57,6 +58,15 @@ internal static class RunSchema
     [
         new("run_id", ColumnKind.Varchar), new("kind", ColumnKind.Varchar), new("path", ColumnKind.Varchar),
         new("step", ColumnKind.BigInt), new("time", ColumnKind.Timestamp),
+    ];
+
+    /// <summary>
+    /// How buffered metrics reach DuckDB: fixed-width columns only (names as series numbers), so they can be
+    /// copied in bulk; the COPY projection turns series numbers back into names and adds the run id.
+    /// </summary>
+    public static readonly ColumnSpec[] MetricsScratch =
+    [
+        new("step", ColumnKind.BigInt), new("series", ColumnKind.Integer), new("value", ColumnKind.Double), new("wall_time", ColumnKind.Timestamp),
     ];
 
     public static string MetricsChunkFile(int index) => $"{MetricsChunkPrefix}{index:D5}.parquet";

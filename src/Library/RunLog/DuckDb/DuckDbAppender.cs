@@ -54,6 +54,9 @@ internal sealed unsafe class DuckDbAppender : IDisposable
             Check(DuckDbNative.AppendVarchar(appender, bytes, (ulong)utf8.Length));
     }
 
+    /// <summary>Appends a whole data chunk (see <see cref="DuckDbChunk"/>) in one call.</summary>
+    internal void AppendChunk(IntPtr chunk) => Check(DuckDbNative.AppendChunk(appender, chunk));
+
     public void EndRow() => Check(DuckDbNative.AppendEndRow(appender));
 
     /// <summary>Pushes appended rows into the table; errors such as constraint violations surface here.</summary>

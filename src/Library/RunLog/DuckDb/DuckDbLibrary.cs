@@ -35,6 +35,10 @@ internal static class DuckDbLibrary
     {
         // Only our name is handled, so other native bindings added to this assembly keep default probing.
         if (name != DuckDbNative.Library) return IntPtr.Zero;
+        // An explicit setting that points nowhere is a mistake to report, not a reason to load another copy.
+        var configured = Environment.GetEnvironmentVariable(EnvironmentVariable);
+        if (!string.IsNullOrWhiteSpace(configured) && !File.Exists(configured))
+            throw new DllNotFoundException($"{EnvironmentVariable} is set to '{configured}', but no file is there.");
         var candidates = Candidates().ToList();
         foreach (var path in candidates)
         {

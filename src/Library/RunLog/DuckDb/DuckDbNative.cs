@@ -91,6 +91,24 @@ internal static unsafe partial class DuckDbNative
     [LibraryImport(Library, EntryPoint = "duckdb_vector_get_validity")]
     public static partial ulong* VectorValidity(IntPtr vector);
 
+    [LibraryImport(Library, EntryPoint = "duckdb_vector_size")]
+    public static partial ulong VectorSize();
+
+    [LibraryImport(Library, EntryPoint = "duckdb_create_logical_type")]
+    public static partial IntPtr CreateLogicalType(int type);
+
+    [LibraryImport(Library, EntryPoint = "duckdb_create_data_chunk")]
+    public static partial IntPtr CreateChunk(IntPtr* types, ulong columnCount);
+
+    [LibraryImport(Library, EntryPoint = "duckdb_data_chunk_set_size")]
+    public static partial void ChunkSetSize(IntPtr chunk, ulong size);
+
+    [LibraryImport(Library, EntryPoint = "duckdb_data_chunk_reset")]
+    public static partial void ChunkReset(IntPtr chunk);
+
+    [LibraryImport(Library, EntryPoint = "duckdb_append_data_chunk")]
+    public static partial int AppendChunk(IntPtr appender, IntPtr chunk);
+
     [LibraryImport(Library, EntryPoint = "duckdb_appender_create")]
     public static partial int AppenderCreate(IntPtr connection, byte* schema, byte* table, out IntPtr appender);
 
