@@ -84,6 +84,12 @@ public class Adam : Optimizer<Adam.Group, Adam.State>
             if (group.amsgrad && s.max_exp_avg_sq is null) s.max_exp_avg_sq = Keep(zeros_like(s.exp_avg_sq!));
             s.step++;
         }
+        ForEachChunk(ps, grads, states, (p, g, s) => Update(group, p, g, s));
+    });
+
+    /// <summary>One multi-tensor update of parameters that share a step count.</summary>
+    void Update(Group group, Tensor[] ps, Tensor[] grads, State[] states)
+    {
         double b1 = group.beta1, b2 = group.beta2;
         var g = group.maximize ? Foreach.neg(grads) : grads;
         if (group.weight_decay != 0)
@@ -99,33 +105,16 @@ public class Adam : Optimizer<Adam.Group, Adam.State>
         Foreach.addcmul_(v, g, g, 1 - b2);
         if (group.amsgrad)
         {
-            v = states.Select(s => s.max_exp_avg_sq!).ToArray();
-            Foreach.maximum_(v, states.Select(s => s.exp_avg_sq!).ToArray());
+            var max = states.Select(s => s.max_exp_avg_sq!).ToArray();
+            Foreach.maximum_(max, v);
+            v = max;
         }
-
-        // Bias corrections depend on the step count, which differs only for parameters that
-        // skipped steps without a gradient: one pass per distinct count, usually just one.
-        foreach (var (step, idx) in ByStep(states))
-        {
-            double bc1 = 1 - Math.Pow(b1, step), bc2 = 1 - Math.Pow(b2, step);
-            var all = idx.Count == ps.Length;
-            var denom = Foreach.sqrt(all ? v : Foreach.Pick(v, idx));
-            Foreach.div_(denom, Math.Sqrt(bc2));
-            Foreach.add_(denom, group.eps);
-            Foreach.addcdiv_(all ? ps : Foreach.Pick(ps, idx), all ? m : Foreach.Pick(m, idx), denom, -(group.lr / bc1));
-        }
-    });
-
-    internal static IEnumerable<(long step, List<int> indices)> ByStep(ParameterState[] states)
-    {
-        var first = states[0].step;
-        if (states.All(s => s.step == first))
-        {
-            yield return (first, Enumerable.Range(0, states.Length).ToList());
-            yield break;
-        }
-        foreach (var group in Enumerable.Range(0, states.Length).GroupBy(i => states[i].step))
-            yield return (group.Key, group.ToList());
+        long step = states[0].step;
+        double bc1 = 1 - Math.Pow(b1, step), bc2 = 1 - Math.Pow(b2, step);
+        var denom = Foreach.sqrt(v);
+        Foreach.div_(denom, Math.Sqrt(bc2));
+        Foreach.add_(denom, group.eps);
+        Foreach.addcdiv_(ps, m, denom, -(group.lr / bc1));
     }
 }
 

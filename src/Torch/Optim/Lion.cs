@@ -60,6 +60,11 @@ public sealed class Lion : Optimizer<Lion.Group, Lion.State>
             states[i].exp_avg ??= Keep(zeros_like(ps[i]));
             states[i].step++;
         }
+        ForEachChunk(ps, grads, states, (p, g, s) => Update(group, p, g, s));
+    });
+
+    static void Update(Group group, Tensor[] ps, Tensor[] grads, State[] states)
+    {
         double b1 = group.beta1, b2 = group.beta2;
         var g = group.maximize ? Foreach.neg(grads) : grads;
         var m = states.Select(s => s.exp_avg!).ToArray();
@@ -72,5 +77,5 @@ public sealed class Lion : Optimizer<Lion.Group, Lion.State>
         Foreach.add_(ps, c, -group.lr);
         Foreach.mul_(m, b2);
         Foreach.add_(m, g, 1 - b2);
-    });
+    }
 }

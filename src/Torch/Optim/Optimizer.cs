@@ -70,6 +70,14 @@ public abstract class Optimizer : IDisposable
 
     /// <summary>Frees the optimizer's state tensors (momentum buffers, moments).</summary>
     public abstract void Dispose();
+
+    /// <summary>
+    /// On the CPU, a multi-tensor update walks each list once per operation, so a chunk larger than the
+    /// cache streams from memory once per operation; chunks of about this many parameter bytes keep one
+    /// chunk's parameters, gradients and moments in cache (measured: 3x faster than one list for 50
+    /// 256x256 AdamW parameters, and no slower than one list for many tiny ones). On CUDA lists stay whole.
+    /// </summary>
+    public static long CpuChunkBytes { get; set; } = 512 * 1024;
 }
 
 /// <summary>Shared machinery: groups of type <typeparamref name="TGroup"/>, per-parameter state of type <typeparamref name="TState"/>.</summary>
@@ -138,6 +146,43 @@ public abstract class Optimizer<TGroup, TState> : Optimizer
         using var scope = NewDisposeScope();
         using var _ = no_grad();
         foreach (var g in groups) update(g);
+    }
+
+
+    /// <summary>
+    /// Splits a group's update into runs of consecutive parameters that share a step count (so bias
+    /// corrections are one number per run) and, on the CPU, fit in <see cref="CpuChunkBytes"/>.
+    /// </summary>
+    protected static void ForEachChunk(Tensor[] ps, Tensor[] grads, TState[] states, Action<Tensor[], Tensor[], TState[]> update)
+    {
+        foreach (var (p, g, s) in Chunks(ps, grads, states))
+        {
+            // Free each chunk's temporaries before the next: their memory is then reused while still in cache.
+            using var scope = NewDisposeScope();
+            update(p, g, s);
+        }
+    }
+
+    static IEnumerable<(Tensor[] parameters, Tensor[] grads, TState[] states)> Chunks(Tensor[] ps, Tensor[] grads, TState[] states)
+    {
+        int start = 0;
+        long bytes = 0;
+        for (int i = 0; i < ps.Length; i++)
+        {
+            long size = ps[i].numel() * ps[i].element_size();
+            bool full = ps[i].device.type == DeviceType.CPU && bytes > 0 && bytes + size > CpuChunkBytes;
+            if (i > start && (full || states[i].step != states[start].step))
+            {
+                yield return Slice(start, i);
+                start = i;
+                bytes = 0;
+            }
+            bytes += size;
+        }
+        yield return Slice(start, ps.Length);
+
+        (Tensor[], Tensor[], TState[]) Slice(int from, int to) =>
+            from == 0 && to == ps.Length ? (ps, grads, states) : (ps[from..to], grads[from..to], states[from..to]);
     }
 
     /// <summary>A tensor the optimizer keeps across steps: outside every dispose scope.</summary>

@@ -54,25 +54,31 @@ public sealed class SGD : Optimizer<SGD.Group, SGD.State>
         var (ps, grads, states) = WithGradients(group);
         if (ps.Length == 0) return;
         foreach (var s in states) s.step++;
+        ForEachChunk(ps, grads, states, (p, g, s) => Update(group, p, g, s));
+    });
+
+    static void Update(Group group, Tensor[] ps, Tensor[] grads, State[] states)
+    {
         var d = group.maximize ? Foreach.neg(grads) : grads;
         if (group.weight_decay != 0) d = Foreach.add(d, ps, group.weight_decay);
         if (group.momentum != 0)
         {
             // The first step seeds the buffer with the gradient itself (no dampening), as PyTorch does.
-            var old = new List<int>();
+            var old = new List<int>(ps.Length);
             for (int i = 0; i < ps.Length; i++)
                 if (states[i].momentum_buffer is null) states[i].momentum_buffer = Keep(d[i].clone().detach());
                 else old.Add(i);
             var buffers = states.Select(s => s.momentum_buffer!).ToArray();
             if (old.Count > 0)
             {
-                var oldBuffers = Foreach.Pick(buffers, old);
+                var all = old.Count == ps.Length;
+                var oldBuffers = all ? buffers : Foreach.Pick(buffers, old);
                 Foreach.mul_(oldBuffers, group.momentum);
-                Foreach.add_(oldBuffers, Foreach.Pick(d, old), 1 - group.dampening);
+                Foreach.add_(oldBuffers, all ? d : Foreach.Pick(d, old), 1 - group.dampening);
             }
             // Not in place: d may be the .grad tensors themselves, which step must leave alone.
             d = group.nesterov ? Foreach.add(d, buffers, group.momentum) : buffers;
         }
         Foreach.add_(ps, d, -group.lr);
-    });
+    }
 }

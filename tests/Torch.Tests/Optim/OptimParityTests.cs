@@ -36,7 +36,20 @@ public class OptimParityTests
 
     [Theory]
     [MemberData(nameof(Names))]
-    public void Trajectory_matches_torch_optim(string name)
+    public void Trajectory_matches_torch_optim(string name) => Trajectory(name);
+
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void Trajectory_is_the_same_when_each_parameter_is_its_own_chunk(string name)
+    {
+        // Chunking never changes the numbers, so setting this global does not disturb tests running alongside.
+        var saved = Optimizer.CpuChunkBytes;
+        Optimizer.CpuChunkBytes = 1;
+        try { Trajectory(name); }
+        finally { Optimizer.CpuChunkBytes = saved; }
+    }
+
+    static void Trajectory(string name)
     {
         var reference = OptimReference.Instance;
         using var scope = NewDisposeScope();
