@@ -124,6 +124,7 @@ public static partial class torch
             public static (Tensor output, Tensor h, Tensor c) lstm(Tensor input, Tensor h0, Tensor c0, Tensor[] weights, long num_layers,
                 bool bias = true, double dropout = 0, bool train = false, bool bidirectional = false, bool batch_first = false)
             {
+                CheckRecurrent("lstm", input, new[] { h0, c0 }, weights, num_layers, bias, bidirectional, batch_first);
                 var r = lstmOp.CallTensors(input, new[] { h0, c0 }, weights, bias, num_layers, dropout, train, bidirectional, batch_first);
                 return (r[0], r[1], r[2]);
             }
@@ -132,8 +133,32 @@ public static partial class torch
             public static (Tensor output, Tensor h) gru(Tensor input, Tensor h0, Tensor[] weights, long num_layers,
                 bool bias = true, double dropout = 0, bool train = false, bool bidirectional = false, bool batch_first = false)
             {
+                CheckRecurrent("gru", input, new[] { h0 }, weights, num_layers, bias, bidirectional, batch_first);
                 var r = gruOp.CallTensors(input, h0, weights, bias, num_layers, dropout, train, bidirectional, batch_first);
                 return (r[0], r[1]);
+            }
+
+            // libtorch 1.13 indexes the weight and hidden-state lists without checking their lengths (too few
+            // weights for num_layers segfaults, in PyTorch too), so the counts are checked here first.
+            static void CheckRecurrent(string name, Tensor input, Tensor[] hidden, Tensor[] weights, long num_layers,
+                bool bias, bool bidirectional, bool batch_first)
+            {
+                if (num_layers < 1) throw new ArgumentException($"{name}: num_layers must be at least 1, got {num_layers}");
+                long directions = bidirectional ? 2 : 1, perLayer = bias ? 4 : 2;
+                if (weights.Length != num_layers * directions * perLayer)
+                    throw new ArgumentException($"{name}: expected {num_layers * directions * perLayer} weight tensors " +
+                        $"({(bias ? "w_ih, w_hh, b_ih, b_hh" : "w_ih, w_hh")} for each of {num_layers} layer(s) x {directions} direction(s)), got {weights.Length}");
+                var x = input.shape;
+                if (x.Length != 3)
+                    throw new ArgumentException($"{name}: input must be 3-D ({(batch_first ? "batch, seq" : "seq, batch")}, feature), got shape [{string.Join(", ", x)}]");
+                long batch = batch_first ? x[0] : x[1];
+                foreach (var h in hidden)
+                {
+                    var s = h.shape;
+                    if (s.Length != 3 || s[0] != num_layers * directions || s[1] != batch)
+                        throw new ArgumentException($"{name}: hidden state must have shape [{num_layers * directions}, {batch}, hidden_size] " +
+                            $"(layers x directions, batch, hidden), got [{string.Join(", ", s)}]");
+                }
             }
 
             /// <summary>
