@@ -48,7 +48,14 @@ public static partial class torch
         public Tensor scatter(long dim, Tensor index, Tensor src) => scatterSrc.Call(this, dim, index, src);
         public Tensor scatter(long dim, Tensor index, double value) => scatterValue.Call(this, dim, index, value);
         public Tensor scatter_add(long dim, Tensor index, Tensor src) => scatterAddOp.Call(this, dim, index, src);
-        public Tensor index_select(long dim, Tensor index) => indexSelect.Call(this, dim, index);
+        public Tensor index_select(long dim, Tensor index)
+        {
+            // libtorch 1.13 writes every selected value into a one-element result when selecting from a
+            // 0-d tensor, corrupting the heap; PyTorch 2 rejects it, and so do we.
+            if (ndim == 0 && index.numel() > 1)
+                throw new ArgumentException($"index_select(): index to a 0-d tensor can have only 1 value, got {index.numel()} value(s)");
+            return indexSelect.Call(this, dim, index);
+        }
         public Tensor masked_fill(Tensor mask, double value) => maskedFillS.Call(this, mask, value);
         public Tensor masked_fill_(Tensor mask, double value) { maskedFillS_.CallVoid(this, mask, value); return this; }
         public Tensor masked_select(Tensor mask) => maskedSelectOp.Call(this, mask);
