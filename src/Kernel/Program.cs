@@ -1,13 +1,12 @@
-using ArchNotebooks.Kernel;
+using System.CommandLine;
+using ArchNotebooks.Kernel.Cli;
 
-return args.FirstOrDefault() switch
+// archnb: the ArchNotebooks host. Verbs: kernel (run / install), run (headless notebooks), script, demo.
+var root = new RootCommand("ArchNotebooks: a C# Jupyter kernel, headless notebook runner and script host")
 {
-    "demo" => Demo.Run(args.Skip(1).ToArray()),
-    _ => Usage(),
+    KernelCommands.Create(),
+    RunCommand.Create(),
+    ScriptCommand.Create(),
+    DemoCommand.Create(),
 };
-
-static int Usage()
-{
-    Console.Error.WriteLine("usage: archnb demo [--steps N] [--seed S]");
-    return 2;
-}
+return root.Parse(args).Invoke();

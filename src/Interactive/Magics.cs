@@ -1,0 +1,82 @@
+namespace ArchNotebooks.Interactive;
+
+/// <summary>
+/// A magic command: a cell line <c>#!name arguments</c>, dispatched by name before any C# is compiled.
+/// The text below the line is the magic's <see cref="MagicInvocation.Body"/>; the magic decides whether
+/// it runs as code (<see cref="IMagicContext.RunBodyAsync"/>, e.g. <c>#!time</c>) or is data to it.
+/// </summary>
+public interface IMagicCommand
+{
+    /// <summary>The name after <c>#!</c>, e.g. "time" or "arch".</summary>
+    string Name { get; }
+
+    /// <summary>One line for <c>#!lsmagic</c>.</summary>
+    string Summary { get; }
+
+    Task RunAsync(MagicInvocation invocation, IMagicContext context);
+}
+
+/// <summary>One use of a magic: its arguments (the rest of the line) and the cell text below it.</summary>
+/// <param name="BodyLine">Zero-based line of the cell where <paramref name="Body"/> starts, for error positions.</param>
+public sealed record MagicInvocation(string Name, string Arguments, string Body, int BodyLine);
+
+/// <summary>What a magic can do with the running session.</summary>
+public interface IMagicContext
+{
+    /// <summary>The cell's stdout.</summary>
+    TextWriter Out { get; }
+
+    DisplayHandle Display(object? value);
+
+    /// <summary>The session's variables, in declaration order (latest declaration of a name wins).</summary>
+    IReadOnlyList<NotebookVariable> Variables { get; }
+
+    /// <summary>Runs the cell text below the magic line: further magics, then C#. Its value is shown as the cell's result.</summary>
+    Task RunBodyAsync();
+
+    /// <summary>Evaluates C# in the session (sharing its variables) and returns the value of the last expression.</summary>
+    Task<object?> EvaluateAsync(string code);
+
+    /// <summary>Cancelled when the user interrupts the cell.</summary>
+    CancellationToken CancellationToken { get; }
+
+    MagicRegistry Magics { get; }
+
+    FormatterRegistry Formatters { get; }
+}
+
+/// <summary>A script variable as <c>#!who</c> and extensions see it.</summary>
+public sealed record NotebookVariable(string Name, Type Type, object? Value);
+
+/// <summary>Magic commands by name; the kernel looks names up here.</summary>
+public sealed class MagicRegistry
+{
+    private readonly Dictionary<string, IMagicCommand> _byName = new(StringComparer.Ordinal);
+
+    /// <summary>The registry the running host dispatches through.</summary>
+    public static MagicRegistry Default { get; } = new();
+
+    public void Register(IMagicCommand magic)
+    {
+        lock (_byName) _byName[magic.Name] = magic;
+    }
+
+    /// <summary>Registers a magic from a delegate.</summary>
+    public void Register(string name, string summary, Func<MagicInvocation, IMagicContext, Task> run) =>
+        Register(new DelegateMagic(name, summary, run));
+
+    public bool TryGet(string name, out IMagicCommand magic)
+    {
+        lock (_byName) return _byName.TryGetValue(name, out magic!);
+    }
+
+    public IReadOnlyList<IMagicCommand> All
+    {
+        get { lock (_byName) return _byName.Values.OrderBy(m => m.Name, StringComparer.Ordinal).ToList(); }
+    }
+
+    private sealed record DelegateMagic(string Name, string Summary, Func<MagicInvocation, IMagicContext, Task> Run) : IMagicCommand
+    {
+        public Task RunAsync(MagicInvocation invocation, IMagicContext context) => Run(invocation, context);
+    }
+}

@@ -1,0 +1,46 @@
+using System.Text.Json.Nodes;
+using ArchNotebooks.Interactive;
+using ArchNotebooks.Kernel.Scripting;
+
+namespace ArchNotebooks.Kernel.Jupyter;
+
+/// <summary>One execute_request's outputs as IOPub messages (stream, display_data, update_display_data, execute_result, error).</summary>
+internal sealed class IopubCellOutput(KernelSockets sockets, JupyterMessage request, int executionCount, bool allowStdin) : ICellOutput
+{
+    /// <summary>text/plain of the last execute_result, for history with output.</summary>
+    public string? ResultText { get; private set; }
+
+    public void Stream(string name, string text) =>
+        sockets.Publish("stream", new JsonObject { ["name"] = name, ["text"] = text }, request);
+
+    public void Display(MimeBundle bundle, string displayId, bool update) =>
+        sockets.Publish(update ? "update_display_data" : "display_data", new JsonObject
+        {
+            ["data"] = bundle.DataAsJson(),
+            ["metadata"] = bundle.MetadataAsJson(),
+            ["transient"] = new JsonObject { ["display_id"] = displayId },
+        }, request);
+
+    public void Result(MimeBundle bundle)
+    {
+        ResultText = bundle.Data.TryGetValue(MimeBundle.PlainText, out var text) ? text as string : null;
+        sockets.Publish("execute_result", new JsonObject
+        {
+            ["execution_count"] = executionCount,
+            ["data"] = bundle.DataAsJson(),
+            ["metadata"] = bundle.MetadataAsJson(),
+        }, request);
+    }
+
+    public void Error(CellError error) => sockets.Publish("error", ErrorContent(error), request);
+
+    public static JsonObject ErrorContent(CellError error) => new()
+    {
+        ["ename"] = error.Name,
+        ["evalue"] = error.Value,
+        ["traceback"] = new JsonArray(error.Traceback.Select(line => (JsonNode?)JsonValue.Create(line)).ToArray()),
+    };
+
+    public string? RequestInput(string prompt, bool password) =>
+        allowStdin ? sockets.RequestInput(request, prompt, password) : null;
+}

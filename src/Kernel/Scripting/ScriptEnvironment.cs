@@ -1,0 +1,122 @@
+using System.Reflection;
+using ArchNotebooks.Interactive;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Scripting;
+using Microsoft.CodeAnalysis.Scripting;
+
+namespace ArchNotebooks.Kernel.Scripting;
+
+/// <summary>
+/// What every cell starts with: the framework and the project's libraries referenced, their
+/// namespaces imported, <c>#r</c>/<c>#load</c> resolved against the working directory, and
+/// extensions (ArchNotebooks.Extensions.dll, ARCHNB_EXTENSIONS) loaded into the registries.
+/// </summary>
+internal sealed class ScriptEnvironment
+{
+    private static readonly string[] BaseImports =
+    [
+        "System", "System.IO", "System.Linq", "System.Text", "System.Threading", "System.Threading.Tasks",
+        "System.Collections.Generic", "ArchNotebooks.Interactive",
+    ];
+
+    /// <summary>Project libraries beside archnb.dll, with the namespaces a notebook wants open.</summary>
+    private static readonly (string Assembly, string[] Imports)[] ProjectLibraries =
+    [
+        ("ArchNotebooks.Torch", ["ArchNotebooks.Torch", "ArchNotebooks.Torch.torch"]),
+        ("ArchNotebooks.Library", []),  // namespaces discovered from its public types
+    ];
+
+    public List<MetadataReference> References { get; } = new();
+    public List<string> Imports { get; } = new(BaseImports);
+    public List<string> LoadedExtensions { get; } = new();
+    public string BaseDirectory { get; }
+
+    public ScriptEnvironment(string baseDirectory)
+    {
+        BaseDirectory = baseDirectory;
+        foreach (var path in FrameworkAssemblies()) References.Add(MetadataReference.CreateFromFile(path));
+        References.Add(MetadataReference.CreateFromFile(typeof(MimeBundle).Assembly.Location));
+        References.Add(MetadataReference.CreateFromFile(typeof(ScriptGlobals).Assembly.Location));
+        foreach (var (name, imports) in ProjectLibraries) AddLibrary(name, imports);
+    }
+
+    private void AddLibrary(string name, string[] imports)
+    {
+        var path = Path.Combine(AppContext.BaseDirectory, name + ".dll");
+        if (!File.Exists(path)) return;
+        References.Add(MetadataReference.CreateFromFile(path));
+        if (imports.Length > 0) { Imports.AddRange(imports); return; }
+        try
+        {
+            var assembly = Assembly.LoadFrom(path);
+            Imports.AddRange(assembly.GetExportedTypes().Select(t => t.Namespace).OfType<string>().Distinct().Order());
+        }
+        catch (Exception e) when (e is ReflectionTypeLoadException or FileLoadException or BadImageFormatException)
+        {
+            KernelLog.Write($"could not read the namespaces of {name}: {e.Message}");
+        }
+    }
+
+    /// <summary>Framework assemblies from the trusted platform list (System.*, netstandard, Microsoft.CSharp for dynamic).</summary>
+    private static IEnumerable<string> FrameworkAssemblies()
+    {
+        var tpa = (AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES") as string ?? "").Split(Path.PathSeparator);
+        return tpa.Where(p =>
+        {
+            var name = Path.GetFileNameWithoutExtension(p);
+            return name.StartsWith("System.", StringComparison.Ordinal) || name is "System" or "netstandard" or "mscorlib" or "Microsoft.CSharp" or "Microsoft.Win32.Primitives";
+        }).Where(p => p.Contains("/shared/Microsoft.NETCore.App/", StringComparison.Ordinal) || !p.Contains("/shared/", StringComparison.Ordinal));
+    }
+
+    public ScriptOptions Options(string filePath) => ScriptOptions.Default
+        .WithReferences(References)
+        .WithImports(Imports)
+        .WithEmitDebugInformation(true)
+        .WithFilePath(filePath)
+        .WithFileEncoding(System.Text.Encoding.UTF8)
+        .WithAllowUnsafe(true)
+        .WithLanguageVersion(Microsoft.CodeAnalysis.CSharp.LanguageVersion.Preview)
+        .WithMetadataResolver(ScriptMetadataResolver.Default.WithBaseDirectory(BaseDirectory).WithSearchPaths(BaseDirectory, AppContext.BaseDirectory))
+        .WithSourceResolver(new SourceFileResolver([BaseDirectory], BaseDirectory));
+
+    /// <summary>Loads every extension it can find; a broken one is logged and skipped.</summary>
+    public void LoadExtensions(FormatterRegistry formatters, MagicRegistry magics)
+    {
+        var candidates = new List<string>();
+        var beside = Path.Combine(AppContext.BaseDirectory, "ArchNotebooks.Extensions.dll");
+        if (File.Exists(beside)) candidates.Add(beside);
+        candidates.AddRange((Environment.GetEnvironmentVariable("ARCHNB_EXTENSIONS") ?? "")
+            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries));
+        foreach (var path in candidates)
+        {
+            try { LoadExtension(Assembly.LoadFrom(Path.GetFullPath(path)), formatters, magics); }
+            catch (Exception e) { KernelLog.Write($"extension {path} failed to load: {e.Message}"); }
+        }
+    }
+
+    public void LoadExtension(Assembly assembly, FormatterRegistry formatters, MagicRegistry magics)
+    {
+        var context = new KernelExtensionContext(formatters, magics);
+        foreach (var type in assembly.GetExportedTypes().Where(t => typeof(IKernelExtension).IsAssignableFrom(t) && !t.IsAbstract && t.GetConstructor(Type.EmptyTypes) is not null))
+        {
+            ((IKernelExtension)Activator.CreateInstance(type)!).Load(context);
+            LoadedExtensions.Add(type.FullName!);
+        }
+        References.Add(MetadataReference.CreateFromFile(assembly.Location));
+        foreach (var extra in context.ScriptReferences) References.Add(MetadataReference.CreateFromFile(extra.Location));
+        Imports.AddRange(context.ScriptImports.Where(i => !Imports.Contains(i)));
+    }
+}
+
+/// <summary>The kernel's own diagnostics: to the real stderr (Console.Error belongs to the cells).</summary>
+internal static class KernelLog
+{
+    private static readonly TextWriter s_stderr = new StreamWriter(Console.OpenStandardError()) { AutoFlush = true };
+    public static bool Quiet { get; set; }
+
+    public static void Write(string message)
+    {
+        if (Quiet) return;
+        lock (s_stderr) s_stderr.WriteLine($"[archnb {DateTime.Now:HH:mm:ss.fff}] {message}");
+    }
+}

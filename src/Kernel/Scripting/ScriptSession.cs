@@ -1,0 +1,163 @@
+using ArchNotebooks.Interactive;
+using ArchNotebooks.Kernel.Magics;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Scripting;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Scripting;
+
+namespace ArchNotebooks.Kernel.Scripting;
+
+/// <summary>
+/// One C# session: Roslyn script state carried across cells, magic dispatch, console capture,
+/// displays and the interrupt rewrite. The Jupyter kernel, the notebook runner and
+/// <c>archnb script</c> all run code through this.
+/// </summary>
+public sealed class ScriptSession : IDisposable
+{
+    internal static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.Preview, kind: SourceCodeKind.Script);
+
+    private readonly ScriptEnvironment _environment;
+    private readonly ScriptGlobals _globals;
+    private readonly ConsoleRouter _console = new();
+    private readonly SemaphoreSlim _running = new(1, 1);
+    private readonly Task _warmUp;
+    private ScriptState<object>? _state;
+    private ICellOutput _output = NullCellOutput.Instance;
+
+    public ScriptSession(string? baseDirectory = null, string[]? args = null)
+    {
+        _environment = new ScriptEnvironment(Path.GetFullPath(baseDirectory ?? Directory.GetCurrentDirectory()));
+        _globals = new ScriptGlobals { Args = args ?? [] };
+        BuiltInMagics.Register(Magics);
+        _console.Install();
+        Notebook.Sink = new SessionDisplaySink(this);
+        _warmUp = Task.Run(WarmUpAsync);
+    }
+
+    public FormatterRegistry Formatters => FormatterRegistry.Default;
+    public MagicRegistry Magics => MagicRegistry.Default;
+    internal ScriptEnvironment Environment => _environment;
+    internal ScriptState<object>? State => _state;
+
+    /// <summary>Completes when the first (slow) Roslyn compile is done; execution waits for it, kernel_info does not.</summary>
+    public Task WarmUp => _warmUp;
+
+    private async Task WarmUpAsync()
+    {
+        _environment.LoadExtensions(Formatters, Magics);
+        var options = _environment.Options("startup");
+        _state = await CSharpScript.Create<object>("", options, typeof(ScriptGlobals)).RunAsync(_globals);
+        // Compile and run one throw-away expression so the emit and load paths are jitted before the first cell.
+        var warm = _state.Script.ContinueWith<object>("var __warm = new List<int> { 1 }.Select(x => x + 1).Sum(); __warm", options);
+        warm.Compile();
+        await warm.RunFromAsync(_state);
+        Completions.WarmUp(this);
+    }
+
+    /// <summary>Variables of the session, latest declaration of each name, in declaration order.</summary>
+    public IReadOnlyList<NotebookVariable> Variables
+    {
+        get
+        {
+            if (_state is null) return [];
+            var latest = new Dictionary<string, NotebookVariable>();
+            foreach (var v in _state.Variables.Where(v => !v.Name.StartsWith("__", StringComparison.Ordinal)))
+            {
+                latest.Remove(v.Name);
+                latest[v.Name] = new NotebookVariable(v.Name, v.Type, v.Value);
+            }
+            return latest.Values.ToList();
+        }
+    }
+
+    /// <summary>Runs one cell; its outputs and (at most one) error go to <paramref name="output"/>. Returns the error, or null on success.</summary>
+    public async Task<CellError?> ExecuteAsync(string code, ICellOutput output, string cellName = "cell")
+    {
+        await _running.WaitAsync();
+        try
+        {
+            await _warmUp;
+            CellCancellation.Begin();
+            _output = output;
+            _console.Attach(output);
+            try
+            {
+                await RunCellTextAsync(code, 0, cellName);
+                return null;
+            }
+            catch (CellFailedException failed) { return Report(failed.Error); }
+            catch (Exception e) { return Report(Tracebacks.FromException(e)); }
+        }
+        finally
+        {
+            _console.Flush();
+            _running.Release();
+        }
+    }
+
+    private CellError Report(CellError error)
+    {
+        _console.Flush();
+        _output.Error(error);
+        return error;
+    }
+
+    /// <summary>Runs cell text whose first line is line <paramref name="firstLine"/> of the cell: a leading magic line dispatches, otherwise C#.</summary>
+    internal async Task RunCellTextAsync(string text, int firstLine, string cellName)
+    {
+        if (MagicLine.TryParse(text, out var invocation))
+        {
+            if (!Magics.TryGet(invocation.Name, out var magic))
+                throw new CellFailedException(new CellError("UnknownMagic", $"#!{invocation.Name} is not a magic command",
+                    [$"#!{invocation.Name} is not a magic command; #!lsmagic lists the ones there are."]));
+            var context = new MagicContext(this, _output, invocation with { BodyLine = firstLine + invocation.BodyLine }, cellName);
+            await magic.RunAsync(context.Invocation, context);
+            return;
+        }
+        var (hasValue, value) = await RunCSharpAsync(new string('\n', firstLine) + text, cellName);
+        if (hasValue && value is not null) { _console.Flush(); _output.Result(Formatters.Format(value)); }
+    }
+
+    /// <summary>Compiles and runs C# against the session state; throws <see cref="CellFailedException"/> on a compile or runtime error.</summary>
+    internal async Task<(bool HasValue, object? Value)> RunCSharpAsync(string code, string cellName)
+    {
+        if (string.IsNullOrWhiteSpace(code)) return (false, null);
+        var state = _state ?? throw new InvalidOperationException("the session has not started");
+        code = MagicLine.BlankShebang(code);
+        var rewritten = CancellationRewriter.Rewrite(code, ParseOptions);
+        var script = state.Script.ContinueWith<object>(rewritten, _environment.Options(cellName));
+        var errors = script.Compile().Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
+        if (errors.Count > 0) throw new CellFailedException(Tracebacks.FromDiagnostics(errors, cellName));
+        var next = await script.RunFromAsync(state, catchException: _ => true);
+        _state = next;
+        if (next.Exception is { } exception) throw new CellFailedException(Tracebacks.FromException(exception));
+        return (EndsWithExpression(code), next.ReturnValue);
+    }
+
+    private static bool EndsWithExpression(string code)
+    {
+        var root = (CompilationUnitSyntax)CSharpSyntaxTree.ParseText(code, ParseOptions).GetRoot();
+        return root.Members.LastOrDefault() is GlobalStatementSyntax { Statement: ExpressionStatementSyntax { SemicolonToken.IsMissing: true } };
+    }
+
+    /// <summary>Stops the running cell at its next loop iteration or method entry.</summary>
+    public void Interrupt() => CellCancellation.Request();
+
+    internal void Publish(MimeBundle bundle, string displayId, bool update)
+    {
+        _console.Flush();
+        _output.Display(bundle, displayId, update);
+    }
+
+    public void Dispose()
+    {
+        _console.Flush();
+        _console.Dispose();
+    }
+
+    private sealed class SessionDisplaySink(ScriptSession session) : IDisplaySink
+    {
+        public void Publish(MimeBundle bundle, string displayId, bool update) => session.Publish(bundle, displayId, update);
+    }
+}

@@ -1,0 +1,70 @@
+using System.Text.RegularExpressions;
+using Microsoft.CodeAnalysis;
+
+namespace ArchNotebooks.Kernel.Scripting;
+
+/// <summary>Errors as a notebook user wants to read them: cell line numbers, no Roslyn plumbing.</summary>
+internal static partial class Tracebacks
+{
+    private const string Red = "\u001b[0;31m", Reset = "\u001b[0m";
+
+    /// <summary>Compile errors: one line per error, "(line L, col C): error CSxxxx: message".</summary>
+    public static CellError FromDiagnostics(IReadOnlyList<Diagnostic> errors, string cellName)
+    {
+        var lines = new List<string> { $"{Red}{cellName}: {errors.Count} compilation error{(errors.Count == 1 ? "" : "s")}{Reset}" };
+        foreach (var d in errors)
+        {
+            var span = d.Location.GetLineSpan();
+            var where = d.Location.IsInSource ? $"(line {span.StartLinePosition.Line + 1}, col {span.StartLinePosition.Character + 1})" : "";
+            lines.Add($"{where}: error {d.Id}: {d.GetMessage(System.Globalization.CultureInfo.InvariantCulture)}");
+        }
+        return new CellError("CompilationError", Describe(errors[0]), lines);
+    }
+
+    private static string Describe(Diagnostic d)
+    {
+        var span = d.Location.GetLineSpan();
+        return d.Location.IsInSource
+            ? $"(line {span.StartLinePosition.Line + 1}) {d.Id}: {d.GetMessage(System.Globalization.CultureInfo.InvariantCulture)}"
+            : $"{d.Id}: {d.GetMessage(System.Globalization.CultureInfo.InvariantCulture)}";
+    }
+
+    /// <summary>Runtime exceptions: type and message, then the frames in cell code (and what they called), cell names for file paths.</summary>
+    public static CellError FromException(Exception exception)
+    {
+        while (exception is AggregateException { InnerExceptions.Count: 1 } aggregate) exception = aggregate.InnerExceptions[0];
+        while (exception is System.Reflection.TargetInvocationException { InnerException: { } inner }) exception = inner;
+        if (exception is OperationCanceledException && Interactive.CellCancellation.IsRequested)
+            return new CellError("KernelInterrupted", "The cell was interrupted.", [$"{Red}KernelInterrupted{Reset}: the cell was interrupted; variables defined by earlier cells are still there."]);
+        var lines = new List<string> { $"{Red}{exception.GetType().FullName}{Reset}: {exception.Message}" };
+        lines.AddRange(Frames(exception.StackTrace));
+        for (var inner = exception.InnerException; inner is not null; inner = inner.InnerException)
+        {
+            lines.Add($" ---> {inner.GetType().FullName}: {inner.Message}");
+            lines.AddRange(Frames(inner.StackTrace));
+        }
+        return new CellError(exception.GetType().Name, exception.Message, lines);
+    }
+
+    private static IEnumerable<string> Frames(string? stackTrace)
+    {
+        if (string.IsNullOrEmpty(stackTrace)) yield break;
+        var frames = stackTrace.Split('\n').Select(f => f.TrimEnd('\r')).ToList();
+        // Drop the script runner's frames below the last cell frame.
+        int last = frames.FindLastIndex(f => f.Contains("Submission#", StringComparison.Ordinal));
+        if (last >= 0) frames = frames.GetRange(0, last + 1);
+        foreach (var frame in frames)
+        {
+            if (frame.Contains("--- End of stack trace from previous location ---", StringComparison.Ordinal)) continue;
+            if (frame.Contains("System.Runtime.CompilerServices.", StringComparison.Ordinal)) continue;
+            yield return CellFrame().Replace(SubmissionName().Replace(frame, "cell"), m => $"{m.Groups["cell"].Value}, line {m.Groups["line"].Value}");
+        }
+    }
+
+    // "in /dir/cell[3]:line 2" → "in cell[3], line 2"
+    [GeneratedRegex(@"(?:/[^\s:]*/)?(?<cell>cell\[\d+\]|[^\s:/]+\.csx):line (?<line>\d+)")]
+    private static partial Regex CellFrame();
+
+    [GeneratedRegex(@"Submission#\d+\.<<Initialize>>d__\d+\.MoveNext\(\)|Submission#\d+")]
+    private static partial Regex SubmissionName();
+}
