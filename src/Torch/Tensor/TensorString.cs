@@ -105,7 +105,7 @@ internal static class TensorPrinter
             }
             if (cut && i == edge)
             {
-                if (d == shape.Length - 1) sb.Append("..., ");
+                if (d == shape.Length - 1) sb.Append(" ..., ");  // PyTorch joins " ..." as an item: "2,  ..., 7"
                 else sb.Append("...,").Append('\n', shape.Length - 1 - d).Append(' ', indent + d + 1);
             }
             if (d == shape.Length - 1) sb.Append(cells[pos++].PadLeft(width));
