@@ -9,7 +9,8 @@ namespace ArchNotebooks.Library.Tasks;
 public sealed class RotatedShapesTask : SyntheticTask<float>
 {
     // The twelve free pentominoes in 5x5 boxes; no two are rotations of each other, so the class
-    // survives rotation. The first six are chiral and have no rotational symmetry of their own.
+    // survives rotation. The first nine have no rotational symmetry of their own (Z and I look the
+    // same after a half turn, X after a quarter turn), so every turn of them is a new image.
     static readonly (string name, string[] rows)[] Pentominoes =
     {
         ("F", new[] { ".##", "##.", ".#." }),
@@ -17,11 +18,11 @@ public sealed class RotatedShapesTask : SyntheticTask<float>
         ("P", new[] { "##", "##", "#." }),
         ("N", new[] { ".#", ".#", "##", "#." }),
         ("Y", new[] { ".#", "##", ".#", ".#" }),
-        ("Z", new[] { "##.", ".#.", ".##" }),
         ("T", new[] { "###", ".#.", ".#." }),
         ("U", new[] { "#.#", "###" }),
         ("V", new[] { "#..", "#..", "###" }),
         ("W", new[] { "#..", "##.", ".##" }),
+        ("Z", new[] { "##.", ".#.", ".##" }),
         ("X", new[] { ".#.", "###", ".#." }),
         ("I", new[] { "#", "#", "#", "#", "#" }),
     };
