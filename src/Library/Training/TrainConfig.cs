@@ -1,0 +1,80 @@
+using ArchNotebooks.Library.Tasks;
+
+namespace ArchNotebooks.Library.Training;
+
+/// <summary>
+/// Everything a training run needs besides the model and the task. A record, so a sweep is
+/// <c>config with { LearningRate = 1e-3 }</c> and two runs with equal configs and seeds match.
+/// </summary>
+public sealed record TrainConfig
+{
+    /// <summary>Optimizer steps (one batch each).</summary>
+    public int Steps { get; init; } = 1000;
+    public int BatchSize { get; init; } = 32;
+
+    /// <summary>Peak learning rate of AdamW (3e-4 is Karpathy's safe default; tiny synthetic tasks like 1e-3 to 3e-3).</summary>
+    public double LearningRate { get; init; } = 1e-3;
+    public double WeightDecay { get; init; } = 0.01;
+    /// <summary>When false (nanoGPT's choice), biases and norm gains (tensors of fewer than 2 dimensions) are not decayed.</summary>
+    public bool DecayBiasesAndNorms { get; init; }
+    public double Beta1 { get; init; } = 0.9;
+    public double Beta2 { get; init; } = 0.999;
+
+    /// <summary>Linear warmup from 0 over this many steps.</summary>
+    public int WarmupSteps { get; init; }
+    /// <summary>Cosine decay from the peak to <see cref="MinLearningRate"/> at the last step; otherwise constant after warmup.</summary>
+    public bool CosineDecay { get; init; } = true;
+    public double MinLearningRate { get; init; }
+
+    /// <summary>Clip the global gradient norm to this value (null: no clipping).</summary>
+    public double? ClipGradNorm { get; init; } = 1.0;
+    public double LabelSmoothing { get; init; }
+
+    /// <summary>Evaluate every this many steps (and always after the last one); 0 evaluates only at the end.</summary>
+    public int EvalEvery { get; init; } = 100;
+    /// <summary>Batches per evaluated split. Evaluation batches come from fixed seeds, the same for every run.</summary>
+    public int EvalBatches { get; init; } = 2;
+    public int EvalBatchSize { get; init; } = 256;
+    /// <summary>Splits to evaluate; metrics are named "{split}_loss" and "{split}_accuracy" (e.g. test_accuracy).</summary>
+    public Split[] EvalSplits { get; init; } = { Split.Test };
+
+    /// <summary>Stop when an evaluated metric stops improving or reaches a target (null: never).</summary>
+    public EarlyStopping? EarlyStopping { get; init; }
+
+    /// <summary>Seeds torch (dropout, any sampling in the model) and the training batches.</summary>
+    public long Seed { get; init; }
+
+    /// <summary>Read the loss back every this many steps (each read waits for the device).</summary>
+    public int LogEvery { get; init; } = 1;
+
+    internal void Validate()
+    {
+        if (Steps < 0) throw new ArgumentException($"Steps must not be negative, got {Steps}");
+        if (BatchSize <= 0 || EvalBatchSize <= 0) throw new ArgumentException("batch sizes must be positive");
+        if (LearningRate <= 0 || double.IsNaN(LearningRate)) throw new ArgumentException($"LearningRate must be positive, got {LearningRate}");
+        if (WarmupSteps < 0) throw new ArgumentException($"WarmupSteps must not be negative, got {WarmupSteps}");
+        if (EvalEvery < 0 || EvalBatches <= 0 || LogEvery <= 0) throw new ArgumentException("EvalEvery must be >= 0, EvalBatches and LogEvery positive");
+        if (ClipGradNorm is <= 0) throw new ArgumentException($"ClipGradNorm must be positive, got {ClipGradNorm}");
+    }
+}
+
+/// <summary>
+/// Stops training when <see cref="Metric"/> has not improved by more than <see cref="MinDelta"/> for
+/// <see cref="Patience"/> evaluations, or as soon as it reaches <see cref="Target"/>.
+/// </summary>
+public sealed record EarlyStopping
+{
+    public string Metric { get; init; } = "test_loss";
+    public bool HigherIsBetter { get; init; }
+    public int Patience { get; init; } = 3;
+    public double MinDelta { get; init; }
+    /// <summary>Stop once the metric is at least this good (e.g. test_accuracy 0.99).</summary>
+    public double? Target { get; init; }
+    /// <summary>Put back the weights of the best evaluation when stopping (costs one copy of the weights).</summary>
+    public bool RestoreBest { get; init; }
+
+    internal bool Improves(double candidate, double best) =>
+        HigherIsBetter ? candidate > best + MinDelta : candidate < best - MinDelta;
+
+    internal bool Reached(double value) => Target is { } t && (HigherIsBetter ? value >= t : value <= t);
+}
