@@ -55,10 +55,12 @@ public class FuzzTests
         };
     }
 
+    // Raw dispatcher calls reach libtorch unguarded, so ops with known libtorch 1.13 memory bugs (index_select on a
+    // 0-d tensor, lstm/gru with too few weights) are left out here; their typed wrappers check inputs and are fuzzed in typedCalls.
     static readonly string[] dynamicOps =
     {
         "add", "mul", "matmul", "mm", "bmm", "cat", "stack", "reshape", "view", "permute", "transpose", "sum", "mean",
-        "softmax", "gather", "scatter", "index_select", "masked_fill", "where", "conv1d", "conv2d", "max_pool2d",
+        "softmax", "gather", "scatter", "masked_fill", "where", "conv1d", "conv2d", "max_pool2d",
         "avg_pool2d", "layer_norm", "embedding", "linear", "narrow", "select", "slice", "split", "chunk", "expand",
         "repeat", "unsqueeze", "squeeze", "flip", "tril", "topk", "sort", "cumsum", "argmax", "clamp", "pow", "gelu",
         "cross_entropy_loss", "nll_loss", "mse_loss", "einsum", "index", "diagonal", "unfold", "roll", "one_hot", "group_norm",
@@ -120,6 +122,7 @@ public class FuzzTests
     {
         const int iterations = 4000;
         var g = new Gen(20240607);
+        manual_seed(20240607);
         int ok = 0, failed = 0;
         var byType = new Dictionary<string, int>();
         for (int i = 0; i < iterations; i++)
