@@ -55,10 +55,11 @@ public sealed class TransformerEncoderBlock : Module<Tensor, Tensor>
 {
     public readonly BlockSpec Spec;
     public readonly MultiHeadAttention? attn;
-    public readonly MLP? mlp;
+    public readonly Module<Tensor, Tensor>? mlp;
     public readonly Module<Tensor, Tensor>? norm1, norm2;
 
-    public TransformerEncoderBlock(BlockSpec spec)
+    /// <param name="ffn">Replaces the MLP (e.g. a mixture of experts); used only when spec.Ffn is set.</param>
+    public TransformerEncoderBlock(BlockSpec spec, Module<Tensor, Tensor>? ffn = null)
     {
         Spec = spec;
         if (spec.Attention)
@@ -69,7 +70,7 @@ public sealed class TransformerEncoderBlock : Module<Tensor, Tensor>
         if (spec.Ffn)
         {
             norm2 = register_module("norm2", Norm.Create(spec.Norm, spec.Dim));
-            mlp = register_module("mlp", new MLP(spec.Dim, spec.Hidden, activation: spec.Activation, glu: spec.Glu, dropout: spec.Dropout, bias: spec.Bias));
+            mlp = register_module("mlp", ffn ?? new MLP(spec.Dim, spec.Hidden, activation: spec.Activation, glu: spec.Glu, dropout: spec.Dropout, bias: spec.Bias));
         }
     }
 

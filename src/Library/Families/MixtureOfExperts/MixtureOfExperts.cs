@@ -1,0 +1,139 @@
+using ArchNotebooks.Library.Layers;
+using ArchNotebooks.Library.Modules;
+using ArchNotebooks.Library.Tasks;
+using ArchNotebooks.Torch;
+using ArchNotebooks.Torch.Interop;
+using static ArchNotebooks.Torch.torch;
+
+namespace ArchNotebooks.Library.Families;
+
+/// <summary>How tokens are assigned to experts.</summary>
+public enum RouterKind
+{
+    /// <summary>A trained linear router, top-k of its softmax (Shazeer et al. 2017; Switch, Fedus et al. 2021).</summary>
+    Learned,
+    /// <summary>A fixed random router (not trained): tests whether learning the routing matters.</summary>
+    Frozen,
+}
+
+/// <summary>
+/// A transformer whose feed-forward sublayers are mixtures of experts. UseMoE = false swaps each
+/// mixture for one dense MLP of TopK x ExpertHidden units: the same active compute per token.
+/// </summary>
+public sealed record MoEConfig(
+    TransformerConfig Transformer,
+    int Experts = 4,
+    [property: Ablation("experts consulted per token", 1, 2)] int TopK = 1,
+    long ExpertHidden = 64,
+    [property: Ablation("replace each mixture with a dense MLP of equal active compute")] bool UseMoE = true,
+    [property: Ablation("learned or frozen random routing")] RouterKind Router = RouterKind.Learned,
+    [property: Ablation("weight of the Switch load-balancing loss", 0.0, 0.01)] double BalanceWeight = 0.01) : IModelConfig
+{
+    public Module<Tensor, Tensor> Build()
+    {
+        var t = Transformer;
+        Func<int, Module<Tensor, Tensor>> ffn = _ => UseMoE
+            ? new MixtureOfExpertsLayer(t.Dim, ExpertHidden, Experts, TopK, t.Activation, Router)
+            : new MLP(t.Dim, ExpertHidden * TopK, activation: t.Activation, bias: t.Bias);
+        return new MoEModel(this, t.PerToken ? new GPT(t, ffn) : new EncoderClassifier(t, ffn));
+    }
+
+    public IModelConfig For(ISyntheticTask task) => this with { Transformer = (TransformerConfig)Transformer.For(task) };
+}
+
+/// <summary>A transformer with mixture layers; exposes their load-balancing loss and per-expert utilisation.</summary>
+public sealed class MoEModel : Module<Tensor, Tensor>, IAuxiliaryLoss
+{
+    public readonly MoEConfig Config;
+    public readonly Module<Tensor, Tensor> model;
+
+    public MoEModel(MoEConfig config, Module<Tensor, Tensor> model)
+    {
+        Config = config;
+        this.model = register_module("model", model);
+    }
+
+    public IEnumerable<MixtureOfExpertsLayer> Layers => modules().OfType<MixtureOfExpertsLayer>();
+
+    public override Tensor forward(Tensor x) => model.call(x);
+
+    public Tensor? AuxiliaryLoss()
+    {
+        var losses = Layers.Select(l => l.LastBalanceLoss).OfType<Tensor>().ToList();
+        if (losses.Count == 0 || Config.BalanceWeight == 0) return null;
+        using var scope = NewDisposeScope();
+        var total = losses[0];
+        foreach (var l in losses.Skip(1)) total = total + l;
+        return (total * Config.BalanceWeight).MoveToOuterDisposeScope();
+    }
+}
+
+/// <summary>
+/// Top-k routed experts. Each token goes to the k experts with the highest router probability;
+/// only those experts run on it, and their outputs are mixed by the probabilities (renormalised
+/// over the chosen k when k &gt; 1, as Mixtral does; the raw probability when k = 1, as Switch does,
+/// so the router keeps a gradient). Offers "router_probs" and "utilization" as intermediates.
+/// </summary>
+public sealed class MixtureOfExpertsLayer : Module<Tensor, Tensor>
+{
+    static readonly Op nonzero = new("nonzero"), indexAdd = new("index_add");
+
+    public readonly Linear router;
+    public readonly Sequential experts;
+    public int NumExperts { get; }
+    public int TopK { get; }
+
+    /// <summary>The Switch load-balancing loss of the latest forward (in that forward's scope): E · Σ_e f_e · P_e, 1 when balanced.</summary>
+    public Tensor? LastBalanceLoss { get; private set; }
+
+    /// <summary>Fraction of routing assignments each expert received in the latest forward.</summary>
+    public double[] LastUtilization { get; private set; } = Array.Empty<double>();
+
+    public MixtureOfExpertsLayer(long dim, long hidden, int experts, int topK = 1, string activation = "gelu", RouterKind router = RouterKind.Learned)
+    {
+        if (topK < 1 || topK > experts) throw new ArgumentException($"top-k must be in [1, {experts}], got {topK}");
+        NumExperts = experts;
+        TopK = topK;
+        this.router = register_module("router", new Linear(dim, experts, bias: false));
+        if (router == RouterKind.Frozen) this.router.weight.requires_grad = false;
+        this.experts = register_module("experts", new Sequential());
+        for (int e = 0; e < experts; e++) this.experts.Append(new MLP(dim, hidden, activation: activation));
+    }
+
+    public override Tensor forward(Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        var shape = x.shape;
+        var tokens = x.reshape(-1, shape[^1]);
+        var probs = Intermediate("router_probs", router.call(tokens).softmax(-1));
+        var (topValues, topIndices) = probs.topk(TopK, -1);
+        var gates = TopK > 1 ? topValues / topValues.sum(-1, keepdim: true) : topValues;
+
+        var output = zeros_like(tokens);
+        for (int e = 0; e < NumExperts; e++)
+        {
+            var chosen = topIndices.eq(e);                                  // (N, k)
+            var rows = nonzero.Call(chosen.sum(-1)).select(1, 0);           // tokens routed to e
+            if (rows.numel() == 0) continue;
+            var gate = (gates * chosen).sum(-1).index_select(0, rows).unsqueeze(-1);
+            var expertOut = experts[e].call(tokens.index_select(0, rows)) * gate;
+            output = indexAdd.Call(output, 0L, rows, expertOut);
+        }
+
+        var assigned = one_hot(topIndices, NumExperts).sum(new long[] { 0, 1 }).to(probs.dtype) / (tokens.size(0) * TopK);
+        Intermediate("utilization", assigned);
+        LastUtilization = assigned.detach().to(ScalarType.Float32).data<float>().Select(v => (double)v).ToArray();
+        LastBalanceLoss = SwitchBalanceLoss(probs, assigned).MoveToOuterDisposeScope();
+        return output.reshape(shape).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>E · Σ_e f_e · P_e with f the assignment fractions and P the mean router probabilities (Fedus et al. 2021, eq. 4).</summary>
+    public static Tensor SwitchBalanceLoss(Tensor probs, Tensor assignedFraction)
+    {
+        using var scope = NewDisposeScope();
+        long experts = probs.size(-1);
+        return ((assignedFraction * probs.mean(0)).sum() * experts).MoveToOuterDisposeScope();
+    }
+
+    protected override string ExtraRepr() => $"experts={NumExperts}, top_k={TopK}";
+}
