@@ -66,6 +66,7 @@ internal static class Completions
     internal static SemanticModel? SemanticModelFor(ScriptSession session, string code, out SyntaxTree tree)
     {
         tree = null!;
+        if (session.State is null) session.WarmUp.Wait(TimeSpan.FromSeconds(30));
         var state = session.State;
         if (state is null) return null;
         var compilation = state.Script.ContinueWith(code, session.Environment.Options("completion")).GetCompilation();

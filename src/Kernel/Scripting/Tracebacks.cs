@@ -57,7 +57,9 @@ internal static partial class Tracebacks
         {
             if (frame.Contains("--- End of stack trace from previous location ---", StringComparison.Ordinal)) continue;
             if (frame.Contains("System.Runtime.CompilerServices.", StringComparison.Ordinal)) continue;
-            yield return CellFrame().Replace(SubmissionName().Replace(frame, "cell"), m => $"{m.Groups["cell"].Value}, line {m.Groups["line"].Value}");
+            var line = CellFrame().Replace(SubmissionName().Replace(frame, "\u0001"), m => $"{m.Groups["cell"].Value}, line {m.Groups["line"].Value}");
+            // "at <submission> in cell[2], line 3" → "at cell[2], line 3"; "at <submission>.F(x) in" → "at F(x) in"
+            yield return line.Replace("\u0001 in ", "").Replace("\u0001.", "").Replace("\u0001", "cell");
         }
     }
 
