@@ -37,8 +37,10 @@ internal sealed class RunCatalog(RunLog log, DuckDbConnection connection)
             }
             catch (DuckDbException e) when (attempt < MaxRetries && FindCulprit(e, files) is { } culprit)
             {
+                // A file that vanished was merged or replaced by its writer between our scan and the query:
+                // nothing is wrong with it, so scan again. Anything else is damaged and skipped from now on.
                 var info = new FileInfo(culprit.Path);
-                Reject(culprit.Path, new Verdict(info.Length, info.LastWriteTimeUtc, culprit.Problem));
+                if (info.Exists) Reject(culprit.Path, new Verdict(info.Length, info.LastWriteTimeUtc, culprit.Problem));
             }
         }
     }
@@ -106,6 +108,7 @@ internal sealed class RunCatalog(RunLog log, DuckDbConnection connection)
         if (!verdicts.TryGetValue(path, out var verdict) || verdict.Length != info.Length || verdict.Modified != info.LastWriteTimeUtc)
         {
             verdict = new Verdict(info.Length, info.LastWriteTimeUtc, CheckSchema(path, schema));
+            if (verdict.Problem != null && !File.Exists(path)) return; // merged away while we looked
             if (verdict.Problem is null) verdicts[path] = verdict; else Reject(path, verdict);
         }
         if (verdict.Problem is null) accepted.Add(path);
