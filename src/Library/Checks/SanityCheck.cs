@@ -1,0 +1,104 @@
+using System.Text;
+
+namespace ArchNotebooks.Library.Checks;
+
+/// <summary>The result of one sanity check: pass or fail, a one-line summary, and the numbers behind it (in the subtype).</summary>
+public abstract record SanityCheck
+{
+    /// <summary>Short name: "shape", "initial-loss", "input-independent-baseline", ...</summary>
+    public abstract string Name { get; }
+    public required bool Passed { get; init; }
+    /// <summary>One line with the measured numbers and, on failure, what it suggests.</summary>
+    public required string Summary { get; init; }
+    public override string ToString() => $"{(Passed ? "PASS" : "FAIL")} {Name}: {Summary}";
+}
+
+/// <summary>Logits have the shape the task expects and are finite.</summary>
+public sealed record ShapeCheck : SanityCheck
+{
+    public override string Name => "shape";
+    public required long[] Expected { get; init; }
+    /// <summary>Shape the model produced (empty if its forward threw).</summary>
+    public required long[] Actual { get; init; }
+    public required bool AllFinite { get; init; }
+}
+
+/// <summary>An untrained model's loss is near that of a uniform prediction, ln(classes) (Karpathy: "verify loss @ init").</summary>
+public sealed record InitialLossCheck : SanityCheck
+{
+    public override string Name => "initial-loss";
+    public required double Expected { get; init; }
+    public required double Actual { get; init; }
+    /// <summary>Allowed |actual - expected| as a fraction of expected.</summary>
+    public required double RelativeTolerance { get; init; }
+}
+
+/// <summary>A model trained on real inputs beats the same model trained on zeroed inputs (Karpathy's input-independent baseline).</summary>
+public sealed record InputIndependenceCheck : SanityCheck
+{
+    public override string Name => "input-independent-baseline";
+    public required double TestLossWithInputs { get; init; }
+    public required double TestLossWithZeroedInputs { get; init; }
+    /// <summary>Required relative improvement of real inputs over zeroed ones.</summary>
+    public required double Margin { get; init; }
+    public required int Steps { get; init; }
+}
+
+/// <summary>The model can drive the loss on one small batch to near zero (it has the capacity and the plumbing works).</summary>
+public sealed record OverfitBatchCheck : SanityCheck
+{
+    public override string Name => "overfit-one-batch";
+    public required int BatchSize { get; init; }
+    public required double InitialLoss { get; init; }
+    public required double FinalLoss { get; init; }
+    public required double FinalAccuracy { get; init; }
+    public required int StepsTaken { get; init; }
+    public required double Threshold { get; init; }
+}
+
+/// <summary>How a parameter's gradient looks after one backward pass.</summary>
+public enum GradientFlag { Healthy, NoGradient, Dead, Vanishing, Exploding, NonFinite }
+
+/// <summary>One parameter tensor's gradient norm against its own norm.</summary>
+public sealed record ParameterGradient(string Name, long[] Shape, double GradNorm, double ParamNorm, GradientFlag Flag);
+
+/// <summary>Every parameter tensor receives a finite, non-vanishing, non-exploding gradient.</summary>
+public sealed record GradientFlowCheck : SanityCheck
+{
+    public override string Name => "gradient-flow";
+    public required IReadOnlyList<ParameterGradient> Parameters { get; init; }
+    public IEnumerable<ParameterGradient> Flagged => Parameters.Where(p => p.Flag != GradientFlag.Healthy);
+    public override string ToString() => Table(base.ToString(), Parameters.Select(p =>
+        $"{p.Name,-32} [{string.Join("x", p.Shape)}]  grad {p.GradNorm:E2}  param {p.ParamNorm:E2}  {p.Flag}"));
+
+    internal static string Table(string head, IEnumerable<string> rows)
+    {
+        var sb = new StringBuilder(head);
+        foreach (var row in rows) sb.Append("\n  ").Append(row);
+        return sb.ToString();
+    }
+}
+
+/// <summary>How large a parameter's updates are relative to its values.</summary>
+public enum UpdateFlag { Healthy, TooHigh, TooLow, Undefined }
+
+/// <summary>
+/// log10(std(update) / std(parameter)) averaged over the measured steps; about -3 is healthy
+/// (Karpathy, makemore part 3). Undefined for parameters whose values have no spread (a fresh
+/// LayerNorm gain) or a single element.
+/// </summary>
+public sealed record ParameterUpdateRatio(string Name, long[] Shape, double Log10Ratio, UpdateFlag Flag);
+
+/// <summary>Updates are neither so large that they overwrite the weights nor so small that nothing learns.</summary>
+public sealed record UpdateRatioCheck : SanityCheck
+{
+    public override string Name => "update-to-data-ratio";
+    public required double LearningRate { get; init; }
+    public required int Steps { get; init; }
+    public required double Low { get; init; }
+    public required double High { get; init; }
+    public required IReadOnlyList<ParameterUpdateRatio> Parameters { get; init; }
+    public IEnumerable<ParameterUpdateRatio> Flagged => Parameters.Where(p => p.Flag is UpdateFlag.TooHigh or UpdateFlag.TooLow);
+    public override string ToString() => GradientFlowCheck.Table(base.ToString(), Parameters.Select(p =>
+        $"{p.Name,-32} [{string.Join("x", p.Shape)}]  log10 ratio {p.Log10Ratio:F2}  {p.Flag}"));
+}

@@ -1,0 +1,33 @@
+namespace ArchNotebooks.Library.Checks;
+
+/// <summary>Knobs of the sanity checks; the defaults suit small models on the synthetic tasks.</summary>
+public sealed record SanityOptions
+{
+    /// <summary>Seeds torch before each fresh model is built, and the batches.</summary>
+    public long Seed { get; init; }
+    public int BatchSize { get; init; } = 32;
+    /// <summary>AdamW learning rate for the checks that train (overfit, baseline, update ratio).</summary>
+    public double LearningRate { get; init; } = 1e-3;
+
+    public double InitialLossTolerance { get; init; } = 0.25;
+
+    public int OverfitBatchSize { get; init; } = 8;
+    public int OverfitMaxSteps { get; init; } = 300;
+    public double OverfitThreshold { get; init; } = 0.05;
+    /// <summary>Learning rate for overfitting one batch (null: 3 × LearningRate; memorising a few examples tolerates more).</summary>
+    public double? OverfitLearningRate { get; init; }
+
+    public int BaselineSteps { get; init; } = 100;
+    /// <summary>Real inputs must reach a test loss at least this fraction below zeroed inputs.</summary>
+    public double BaselineMargin { get; init; } = 0.05;
+
+    /// <summary>Gradient norms at or below this are dead; relative to the largest, below VanishingRatio are vanishing.</summary>
+    public double DeadGradNorm { get; init; } = 1e-12;
+    public double VanishingRatio { get; init; } = 1e-7;
+    public double ExplodingGradNorm { get; init; } = 1e3;
+
+    public int UpdateRatioSteps { get; init; } = 10;
+    /// <summary>Healthy band of log10(update/data); about -3 is the rule of thumb.</summary>
+    public double UpdateRatioLow { get; init; } = -5;
+    public double UpdateRatioHigh { get; init; } = -1;
+}

@@ -1,0 +1,49 @@
+using System.Text;
+using ArchNotebooks.Library.Modules;
+using ArchNotebooks.Library.Tasks;
+using ArchNotebooks.Torch;
+using static ArchNotebooks.Torch.torch;
+
+namespace ArchNotebooks.Library.Checks;
+
+/// <summary>All sanity checks of one model on one task.</summary>
+public sealed record SanityReport(string Task, IReadOnlyList<SanityCheck> Checks)
+{
+    public bool AllPassed => Checks.All(c => c.Passed);
+    public IEnumerable<SanityCheck> Failed => Checks.Where(c => !c.Passed);
+    public T Get<T>() where T : SanityCheck => Checks.OfType<T>().Single();
+
+    public override string ToString()
+    {
+        var sb = new StringBuilder($"sanity checks on {Task}: {Checks.Count(c => c.Passed)}/{Checks.Count} passed");
+        foreach (var c in Checks) sb.Append('\n').Append(c.ToString());
+        return sb.ToString();
+    }
+}
+
+/// <summary>Runs every sanity check, each on a fresh model from the factory built under the same seed.</summary>
+public static class SanitySuite
+{
+    /// <summary>
+    /// Shape, loss at init, gradient flow, update-to-data ratio, overfitting one batch and the
+    /// input-independent baseline, in that order (cheapest first). Models are disposed afterwards.
+    /// </summary>
+    public static SanityReport Run(Func<Module<Tensor, Tensor>> factory, ISyntheticTask task, SanityOptions? options = null)
+    {
+        var o = options ?? new SanityOptions();
+        T Fresh<T>(Func<Module<Tensor, Tensor>, T> check)
+        {
+            manual_seed(o.Seed);
+            using var model = factory();
+            return check(model);
+        }
+        var checks = new List<SanityCheck> { Fresh(m => SanityChecks.Shape(m, task, o)) };
+        if (!checks[0].Passed) return new SanityReport(task.Name, checks);   // nothing else can run on the wrong shape
+        checks.Add(Fresh(m => SanityChecks.InitialLoss(m, task, o)));
+        checks.Add(Fresh(m => SanityChecks.GradientFlow(m, task, o)));
+        checks.Add(Fresh(m => SanityChecks.UpdateToDataRatio(m, task, o)));
+        checks.Add(Fresh(m => SanityChecks.OverfitOneBatch(m, task, o)));
+        checks.Add(SanityChecks.InputIndependentBaseline(factory, task, o));
+        return new SanityReport(task.Name, checks);
+    }
+}
