@@ -22,7 +22,7 @@ public interface IModelConfig
 /// <summary>A model with a training-only loss term (e.g. MoE load balancing) to add to the task loss after each forward.</summary>
 public interface IAuxiliaryLoss
 {
-    /// <summary>The weighted auxiliary loss of the latest forward (in that forward's dispose scope), or null when there is none.</summary>
+    /// <summary>The weighted auxiliary loss of the latest forward as a new tensor in the caller's scope (it carries gradients), or null when there is none.</summary>
     Tensor? AuxiliaryLoss();
 }
 

@@ -83,7 +83,7 @@ public sealed class MixtureOfExpertsLayer : Module<Tensor, Tensor>
     public int NumExperts { get; }
     public int TopK { get; }
 
-    /// <summary>The Switch load-balancing loss of the latest forward (in that forward's scope): E · Σ_e f_e · P_e, 1 when balanced.</summary>
+    /// <summary>The Switch load-balancing loss of the latest forward (owned by the layer, replaced by the next forward): E · Σ_e f_e · P_e, 1 when balanced.</summary>
     public Tensor? LastBalanceLoss { get; private set; }
 
     /// <summary>Fraction of routing assignments each expert received in the latest forward.</summary>
@@ -123,7 +123,9 @@ public sealed class MixtureOfExpertsLayer : Module<Tensor, Tensor>
         var assigned = one_hot(topIndices, NumExperts).sum(new long[] { 0, 1 }).to(probs.dtype) / (tokens.size(0) * TopK);
         Intermediate("utilization", assigned);
         LastUtilization = assigned.detach().to(ScalarType.Float32).data<float>().Select(v => (double)v).ToArray();
-        LastBalanceLoss = SwitchBalanceLoss(probs, assigned).MoveToOuterDisposeScope();
+        // Enclosing modules' scopes would free a tensor they do not return, so the layer owns this one.
+        LastBalanceLoss?.Dispose();
+        LastBalanceLoss = SwitchBalanceLoss(probs, assigned).DetachFromDisposeScope();
         return output.reshape(shape).MoveToOuterDisposeScope();
     }
 
