@@ -45,13 +45,3 @@ public static class Evaluation
         }
     }
 }
-
-/// <summary>
-/// A model whose forward also produces a training-only loss term, such as a mixture of experts'
-/// load-balancing loss; the trainer adds it to the task loss.
-/// </summary>
-public interface IAuxiliaryLoss
-{
-    /// <summary>The auxiliary loss of the most recent forward (null when there is none).</summary>
-    Tensor? AuxiliaryLoss { get; }
-}

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ArchNotebooks.Library.Families;
 using ArchNotebooks.Library.Modules;
 using ArchNotebooks.Library.Tasks;
 using ArchNotebooks.Torch;
@@ -11,7 +12,8 @@ namespace ArchNotebooks.Library.Training;
 /// The training loop: AdamW, linear warmup then cosine decay, gradient clipping, periodic evaluation,
 /// early stopping and cooperative cancellation. Each step runs in its own dispose scope, so memory
 /// stays flat however long it trains. Cancelling stops between steps: the model keeps the weights of
-/// the last completed step and the result carries the partial history.
+/// the last completed step and the result carries the partial history. Models that implement
+/// <see cref="IAuxiliaryLoss"/> (a mixture of experts' balance loss) have that term added to the task loss.
 /// </summary>
 public sealed class Trainer
 {
@@ -68,7 +70,7 @@ public sealed class Trainer
                     var batch = task.Sample(cfg.BatchSize, Rng.Mix(cfg.Seed, step), Split.Train, device);
                     var logits = model.call(batch.Input);
                     var lossTensor = task.ComputeLoss(logits, batch.Target, cfg.LabelSmoothing);
-                    if (model is IAuxiliaryLoss { AuxiliaryLoss: { } aux }) lossTensor = lossTensor.add(aux);
+                    if (model is IAuxiliaryLoss auxiliary && auxiliary.AuxiliaryLoss() is { } aux) lossTensor = lossTensor.add(aux);
                     optimizer.zero_grad();
                     lossTensor.backward();
                     Tensor? norm = cfg.ClipGradNorm is { } maxNorm ? nn.utils.clip_grad_norm_(parameters, maxNorm) : null;
