@@ -6,7 +6,7 @@ Run by the C# tests with Debian's /usr/bin/python3 (python3-torch, the same libt
     parity.py run INPUTS OUTPUTS    read each case's inputs, write forward outputs and input gradients
     parity.py repr INPUTS OUTPUTS   write repr() of each tensor record (for the ToString tests)
 
-Tensor files use the little format described in Support/TensorFile.cs. Each case in parity_cases.py mirrors
+Tensor files use the little format described in Support/TensorFile.cs. Each case in parity_cases*.py mirrors
 the C# case of the same name; gradients are those of sum_k sum(out_k * w_k) with w_k = cos(0.7 i + 0.3 k + 0.1).
 """
 import math
@@ -17,6 +17,7 @@ import traceback
 import torch
 
 from parity_cases import CASES
+import parity_cases_nn  # noqa: F401  (registers the layer cases)
 
 # ---- tensor files ----
 
