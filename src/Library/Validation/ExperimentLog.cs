@@ -1,0 +1,110 @@
+using ArchNotebooks.Library.Runs;
+using ArchNotebooks.Library.Training;
+
+namespace ArchNotebooks.Library.Validation;
+
+/// <summary>Who a validation run is: its study (group), variant, seed and config.</summary>
+public sealed record ExperimentRunInfo
+{
+    public required string Group { get; init; }
+    public required string Variant { get; init; }
+    public required long Seed { get; init; }
+    public object? Config { get; init; }
+    public string? Task { get; init; }
+    public string? Family { get; init; }
+    public long? ParameterCount { get; init; }
+    public string Name => $"{Group}/{Variant}/seed {Seed}";
+}
+
+/// <summary>Where ablation and scaling runs are recorded: in memory, or a <see cref="RunLog"/> on disk.</summary>
+public interface IExperimentLog
+{
+    IRunRecorder StartRun(ExperimentRunInfo info);
+}
+
+/// <summary>One run being recorded. Exactly one of Finish, Fail or MarkInterrupted ends it.</summary>
+public interface IRunRecorder : IDisposable
+{
+    void Log(long step, string name, double value);
+    void Finish(IReadOnlyDictionary<string, double> finalMetrics);
+    void Fail(Exception error);
+    void MarkInterrupted();
+}
+
+/// <summary>Keeps runs in memory (tests, quick notebook experiments).</summary>
+public sealed class InMemoryExperimentLog : IExperimentLog
+{
+    readonly List<RecordedRun> runs = new();
+    public IReadOnlyList<RecordedRun> Runs { get { lock (runs) return runs.ToList(); } }
+
+    public IRunRecorder StartRun(ExperimentRunInfo info)
+    {
+        var run = new RecordedRun(info);
+        lock (runs) runs.Add(run);
+        return run;
+    }
+}
+
+/// <summary>A run kept by <see cref="InMemoryExperimentLog"/>.</summary>
+public sealed class RecordedRun(ExperimentRunInfo info) : IRunRecorder
+{
+    readonly List<(long Step, string Name, double Value)> metrics = new();
+    public ExperimentRunInfo Info { get; } = info;
+    public RunStatus Status { get; private set; } = RunStatus.Running;
+    public string? Error { get; private set; }
+    public IReadOnlyDictionary<string, double> FinalMetrics { get; private set; } = new Dictionary<string, double>();
+    public IReadOnlyList<(long Step, string Name, double Value)> Metrics => metrics;
+    public IEnumerable<(long Step, double Value)> History(string name) => metrics.Where(m => m.Name == name).Select(m => (m.Step, m.Value));
+
+    public void Log(long step, string name, double value) { EnsureRunning(); metrics.Add((step, name, value)); }
+    public void Finish(IReadOnlyDictionary<string, double> finalMetrics) { EnsureRunning(); (Status, FinalMetrics) = (RunStatus.Finished, finalMetrics); }
+    public void Fail(Exception error) { EnsureRunning(); (Status, Error) = (RunStatus.Failed, $"{error.GetType().FullName}: {error.Message}"); }
+    public void MarkInterrupted() { EnsureRunning(); Status = RunStatus.Interrupted; }
+    public void Dispose() { if (Status == RunStatus.Running) Status = RunStatus.Interrupted; }
+
+    void EnsureRunning()
+    {
+        if (Status != RunStatus.Running) throw new InvalidOperationException($"run {Info.Name} has already ended ({Status})");
+    }
+}
+
+/// <summary>Records runs in a <see cref="RunLog"/> directory: one run row per seed with group, variant, seed, config and final metrics.</summary>
+public sealed class RunLogExperimentLog(RunLog log, string? source = null, string? device = null) : IExperimentLog
+{
+    public RunLog Log { get; } = log;
+
+    public IRunRecorder StartRun(ExperimentRunInfo info) => new Recorder(Log.StartRun(new RunInfo
+    {
+        Name = info.Name, Group = info.Group, Variant = info.Variant, Seed = info.Seed, Config = info.Config,
+        Task = info.Task, Family = info.Family, ParameterCount = info.ParameterCount, Source = source, Device = device,
+        TorchVersion = ArchNotebooks.Torch.torch.__version__,
+    }));
+
+    sealed class Recorder(Run run) : IRunRecorder
+    {
+        public void Log(long step, string name, double value) => run.Log(step, name, value);
+        public void Finish(IReadOnlyDictionary<string, double> finalMetrics) => run.Finish(finalMetrics);
+        public void Fail(Exception error) => run.Fail(error);
+        public void MarkInterrupted() => run.MarkInterrupted();
+        public void Dispose() => run.Dispose();
+    }
+}
+
+/// <summary>Forwards training events to a run recorder: train_loss, lr and grad_norm per logged step, every evaluated metric.</summary>
+public sealed class RecorderProgress(IRunRecorder recorder) : IProgress<TrainingEvent>
+{
+    public void Report(TrainingEvent value)
+    {
+        switch (value)
+        {
+            case StepEvent s:
+                recorder.Log(s.Step, "train_loss", s.Loss);
+                recorder.Log(s.Step, "lr", s.LearningRate);
+                if (s.GradNorm is { } g) recorder.Log(s.Step, "grad_norm", g);
+                break;
+            case EvalEvent e:
+                foreach (var (name, v) in e.Metrics) recorder.Log(e.Step, name, v);
+                break;
+        }
+    }
+}
