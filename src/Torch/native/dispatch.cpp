@@ -53,10 +53,9 @@ c10::IValue convert_list(const c10::Argument& formal, const c10::TypePtr& elem, 
       auto p = static_cast<const int64_t*>(a.p);
       return c10::IValue(std::vector<int64_t>(p, p + a.len));
     }
-    if (a.kind == ARCH_INT) {  // int[2] given as a single int is broadcast, as in Python
-      size_t n = formal.N() ? *formal.N() : 1;
-      return c10::IValue(std::vector<int64_t>(n, a.i));
-    }
+    // A single int fills a sized list (kernel_size=3 for int[2]), as in Python; an unsized
+    // int[] does not take one, so overload resolution can prefer an int overload (split.Tensor).
+    if (a.kind == ARCH_INT && formal.N()) return c10::IValue(std::vector<int64_t>(*formal.N(), a.i));
   } else if (ek == c10::TypeKind::FloatType) {
     if (a.kind == ARCH_DOUBLELIST) {
       auto p = static_cast<const double*>(a.p);
