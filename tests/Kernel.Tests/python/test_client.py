@@ -90,7 +90,7 @@ class KernelClientTests(unittest.TestCase):
         self.assertEqual(reply["status"], "error")
         self.assertEqual(reply["ename"], "DivideByZeroException")
         self.assertEqual([m["msg_type"] for m in outputs], ["error"])
-        self.assertIn("cell[2], line 3", "\n".join(reply["traceback"]))
+        self.assertIn("cell[1], line 3", "\n".join(reply["traceback"]))
         reply, _ = run(self.kc, "var ok = 1;\nundefinedThing + 1")
         self.assertEqual(reply["ename"], "CompilationError")
         self.assertIn("(line 2, col 1)", "\n".join(reply["traceback"]))
