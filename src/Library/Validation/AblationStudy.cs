@@ -66,9 +66,9 @@ public sealed class AblationStudy<TConfig> where TConfig : notnull
         int done = 0, total = variants.Count * Seeds.Count;
         foreach (var (name, config) in variants)
         {
-            var (runs, stopped) = SeedRunner.Run(Name, name, config, Model, Task, Training, Seeds, log, Family, Device, cancellation);
-            foreach (var run in runs) progress?.Report(new AblationProgress(name, run.Seed, ++done, total, run));
-            results.Add(new VariantResult(name, config, results.Count == 0, runs));
+            var (runs, stopped) = SeedRunner.Run(Name, name, config, Model, Task, Training, Seeds, log, Family, Device, cancellation,
+                run => progress?.Report(new AblationProgress(name, run.Seed, ++done, total, run)));
+            if (runs.Count > 0 || !stopped) results.Add(new VariantResult(name, config, results.Count == 0, runs));
             if (stopped) { interrupted = true; break; }
         }
         return new AblationResult(Name, Task.Name, results, Metrics, interrupted, BootstrapResamples, BootstrapSeed);

@@ -25,7 +25,7 @@ internal static class SeedRunner
     /// <summary>Runs the seeds in order; stops early (returning the finished ones) when cancelled.</summary>
     public static (List<SeedRun> runs, bool interrupted) Run<TConfig>(
         string group, string variant, TConfig config, Func<TConfig, Module<Tensor, Tensor>> factory, ISyntheticTask task,
-        TrainConfig training, IReadOnlyList<long> seeds, IExperimentLog? log, string? family, Device? device, CancellationToken ct)
+        TrainConfig training, IReadOnlyList<long> seeds, IExperimentLog? log, string? family, Device? device, CancellationToken ct, Action<SeedRun>? finished = null)
     {
         var runs = new List<SeedRun>();
         foreach (var seed in seeds)
@@ -61,6 +61,7 @@ internal static class SeedRunner
             }
             recorder?.Finish(metrics);
             runs.Add(new SeedRun(seed, metrics, parameters, result));
+            finished?.Invoke(runs[^1]);
         }
         return (runs, false);
     }
