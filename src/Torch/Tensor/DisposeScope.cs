@@ -19,34 +19,36 @@ public sealed class DisposeScope : IDisposable
     }
 
     /// <summary>Number of tensors this scope will free.</summary>
-    public int Count => owned.Count(t => t.scope == this && !t.IsDisposed);
+    public int Count => owned.Count(t => t.Scope == this && !t.IsDisposed);
 
-    internal static void Register(torch.Tensor t)
+    /// <summary>Puts a new tensor in the innermost scope; false when there is none.</summary>
+    internal static bool Register(torch.Tensor t)
     {
         var s = current;
-        if (s is null) return;
-        t.scope = s;
+        if (s is null) return false;
+        t.Scope = s;
         s.owned.Add(t);
+        return true;
     }
 
     internal static void MoveToOuter(torch.Tensor t)
     {
-        var s = t.scope;
+        var s = t.Scope;
         if (s is null) return;
-        t.scope = s.outer;
+        t.Scope = s.outer;
         s.outer?.owned.Add(t);
     }
 
     /// <summary>Hands these tensors to the enclosing scope (or to the caller when there is none).</summary>
     public void MoveToOuter(params torch.Tensor[] tensors)
     {
-        foreach (var t in tensors) if (t.scope == this) MoveToOuter(t);
+        foreach (var t in tensors) if (t.Scope == this) MoveToOuter(t);
     }
 
     /// <summary>Adds tensors created elsewhere to this scope.</summary>
     public torch.Tensor Include(torch.Tensor t)
     {
-        t.scope = this;
+        t.Scope = this;
         owned.Add(t);
         return t;
     }
@@ -60,9 +62,9 @@ public sealed class DisposeScope : IDisposable
         var kept = new List<torch.Tensor>();
         foreach (var t in owned)
         {
-            if (t.scope != this) continue;
+            if (t.Scope != this) continue;
             if (Array.IndexOf(keep, t) >= 0) kept.Add(t);
-            else { t.scope = null; t.Dispose(); }
+            else t.Dispose();
         }
         owned.Clear();
         owned.AddRange(kept);
