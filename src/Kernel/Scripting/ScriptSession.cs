@@ -124,16 +124,25 @@ public sealed class ScriptSession : IDisposable
     {
         if (string.IsNullOrWhiteSpace(code)) return (false, null);
         var state = _state ?? throw new InvalidOperationException("the session has not started");
+        var t0 = System.Diagnostics.Stopwatch.GetTimestamp();
         code = MagicLine.BlankShebang(code);
         var rewritten = CancellationRewriter.Rewrite(code, ParseOptions);
+        var t1 = System.Diagnostics.Stopwatch.GetTimestamp();
         var script = state.Script.ContinueWith<object>(rewritten, _environment.Options(cellName));
+        var t2 = System.Diagnostics.Stopwatch.GetTimestamp();
         var errors = script.Compile().Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
+        var t3 = System.Diagnostics.Stopwatch.GetTimestamp();
         if (errors.Count > 0) throw new CellFailedException(Tracebacks.FromDiagnostics(errors, cellName));
         var next = await script.RunFromAsync(state, catchException: _ => true);
+        var t4 = System.Diagnostics.Stopwatch.GetTimestamp();
+        if (s_trace) KernelLog.Write($"rewrite {Ms(t0, t1)} options {Ms(t1, t2)} compile {Ms(t2, t3)} run {Ms(t3, t4)} ms");
         _state = next;
         if (next.Exception is { } exception) throw new CellFailedException(Tracebacks.FromException(exception));
         return (EndsWithExpression(code), next.ReturnValue);
     }
+
+    private static readonly bool s_trace = System.Environment.GetEnvironmentVariable("ARCHNB_TRACE") == "1";
+    private static string Ms(long a, long b) => System.Diagnostics.Stopwatch.GetElapsedTime(a, b).TotalMilliseconds.ToString("F2");
 
     private static bool EndsWithExpression(string code)
     {
