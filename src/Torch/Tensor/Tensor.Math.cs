@@ -8,7 +8,7 @@ public static partial class torch
     {
         // Binary arithmetic and comparisons. Overloads pick the Tensor or Scalar schema.
         static readonly Op addT = new("add", "Tensor"), addS = new("add", "Scalar"), addT_ = new("add_", "Tensor"), addS_ = new("add_", "Scalar");
-        static readonly Op subT = new("sub", "Tensor"), subS = new("sub", "Scalar"), subT_ = new("sub_", "Tensor"), rsubS = new("rsub", "Scalar");
+        static readonly Op subT = new("sub", "Tensor"), subS = new("sub", "Scalar"), subT_ = new("sub_", "Tensor"), subS_ = new("sub_", "Scalar"), rsubS = new("rsub", "Scalar");
         static readonly Op mulT = new("mul", "Tensor"), mulS = new("mul", "Scalar"), mulT_ = new("mul_", "Tensor"), mulS_ = new("mul_", "Scalar");
         static readonly Op divT = new("div", "Tensor"), divS = new("div", "Scalar"), divT_ = new("div_", "Tensor"), divS_ = new("div_", "Scalar");
         static readonly Op divTmode = new("div", "Tensor_mode");
@@ -25,6 +25,15 @@ public static partial class torch
 
         public Tensor add(Tensor other, double alpha = 1) => alpha == 1 ? addT.Call(this, other) : addT.Call(this, other, Arg.Kw("alpha", alpha));
         public Tensor add(double other) => addS.Call(this, other);
+        // Integer scalars stay integers: int64 + 1 is int64, as in PyTorch (a double would promote it to float).
+        public Tensor add(long other) => addS.Call(this, other);
+        public Tensor add_(long other) { addS_.CallVoid(this, other); return this; }
+        public Tensor sub(long other) => subS.Call(this, other);
+        public Tensor sub_(long other) { subS_.CallVoid(this, other); return this; }
+        public Tensor mul(long other) => mulS.Call(this, other);
+        public Tensor mul_(long other) { mulS_.CallVoid(this, other); return this; }
+        public Tensor remainder(long other) => remS.Call(this, other);
+        public Tensor sub_(double other) { subS_.CallVoid(this, other); return this; }
         public Tensor add_(Tensor other, double alpha = 1) { addT_.CallVoid(this, other, Arg.Kw("alpha", alpha)); return this; }
         public Tensor add_(double other) { addS_.CallVoid(this, other); return this; }
         public Tensor sub(Tensor other, double alpha = 1) => alpha == 1 ? subT.Call(this, other) : subT.Call(this, other, Arg.Kw("alpha", alpha));
@@ -112,6 +121,13 @@ public static partial class torch
         public static Tensor operator +(Tensor a, Tensor b) => a.add(b);
         public static Tensor operator +(Tensor a, double b) => a.add(b);
         public static Tensor operator +(double a, Tensor b) => b.add(a);
+        public static Tensor operator +(Tensor a, long b) => a.add(b);
+        public static Tensor operator +(long a, Tensor b) => b.add(a);
+        public static Tensor operator -(Tensor a, long b) => a.sub(b);
+        public static Tensor operator -(long a, Tensor b) => rsubS.Call(b, a);
+        public static Tensor operator *(Tensor a, long b) => a.mul(b);
+        public static Tensor operator *(long a, Tensor b) => b.mul(a);
+        public static Tensor operator %(Tensor a, long b) => a.remainder(b);
         public static Tensor operator -(Tensor a, Tensor b) => a.sub(b);
         public static Tensor operator -(Tensor a, double b) => a.sub(b);
         public static Tensor operator -(double a, Tensor b) => rsubS.Call(b, a);
