@@ -1,5 +1,5 @@
-"""PyTorch eager baseline for ./archnb bench torch: the same three figures, same method, key=value lines."""
-import sys, time, statistics
+"""PyTorch eager baseline for ./archnb bench torch: the same three figures, same method (best of N), key=value lines."""
+import sys, time
 import torch
 
 dev = torch.device(sys.argv[1] if len(sys.argv) > 1 else "cpu")
@@ -12,13 +12,13 @@ def sync():
 def per_op_add():
     a, b = torch.randn(8, 8, device=dev), torch.randn(8, 8, device=dev)
     n, times = 20000, []
-    for _ in range(12):
+    for _ in range(30):
         sync(); t = time.perf_counter()
         for _ in range(n):
             c = a.add(b)
             del c
         sync(); times.append((time.perf_counter() - t) * 1e6 / n)
-    return statistics.median(times[2:])
+    return min(times[2:])
 
 def matmul():
     a, b = torch.randn(1024, 1024, device=dev), torch.randn(1024, 1024, device=dev)
@@ -27,7 +27,7 @@ def matmul():
         sync(); t = time.perf_counter()
         c = a.matmul(b); sync()
         times.append((time.perf_counter() - t) * 1e3)
-    return statistics.median(times[2:])
+    return min(times[2:])
 
 def mlp():
     x = torch.randn(256, 512, device=dev)
@@ -45,7 +45,7 @@ def mlp():
         for p in (w1, b1, w2, b2):
             p.grad = None
         sync(); times.append((time.perf_counter() - t) * 1e3)
-    return statistics.median(times[3:])
+    return min(times[3:])
 
 res = {"add8x8_us": per_op_add(), "matmul1024_ms": matmul(), "mlp_fwd_bwd_ms": mlp()}
 lines = "".join(f"{k}={v}\n" for k, v in res.items())
