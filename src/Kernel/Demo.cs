@@ -51,7 +51,7 @@ internal static class Demo
                     parameters[i].grad = null;
                 }
             losses.Add(loss.ToDouble());
-            if (step == 1 || step % (steps / 10) == 0 || step == steps)
+            if (step == 1 || step % Math.Max(1, steps / 10) == 0 || step == steps)
                 Console.WriteLine($"step {step,5}  loss {losses[^1]:F4}  {Bar(losses[^1], losses[0])}");
         }
         double accuracy;
