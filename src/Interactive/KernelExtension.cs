@@ -5,8 +5,8 @@ namespace ArchNotebooks.Interactive;
 /// <summary>
 /// The entry point of a notebook extension (src/Extensions registers <c>#!arch</c> and the rich
 /// formatters through this). The host creates every public non-abstract implementation it finds in
-/// ArchNotebooks.Extensions.dll beside it, in assemblies listed in ARCHNB_EXTENSIONS, or in an
-/// assembly loaded with <c>#!extension path.dll</c>, and calls <see cref="Load"/> once.
+/// ArchNotebooks.Extensions.dll beside archnb.dll or in assemblies listed in ARCHNB_EXTENSIONS
+/// (path-separated), and calls <see cref="Load"/> once at session start.
 /// </summary>
 public interface IKernelExtension
 {
