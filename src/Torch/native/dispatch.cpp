@@ -169,18 +169,29 @@ void put_return(c10::IValue& v, arch_ret& r) {
 // unboxed (typed), skipping the IValue stack: about 20% less overhead for small ops.
 enum Sig { SIG_BOXED = 0, SIG_T, SIG_TT, SIG_TTS, SIG_TS, SIG_TSS };
 
-struct OpEntry {
-  c10::OperatorHandle op;
-  Sig sig;
-};
-
 using FnT = at::Tensor(const at::Tensor&);
 using FnTT = at::Tensor(const at::Tensor&, const at::Tensor&);
 using FnTTS = at::Tensor(const at::Tensor&, const at::Tensor&, const at::Scalar&);
 using FnTS = at::Tensor(const at::Tensor&, const at::Scalar&);
 using FnTSS = at::Tensor(const at::Tensor&, const at::Scalar&, const at::Scalar&);
 
-Sig classify(const c10::OperatorHandle& op) {
+struct OpEntry {
+  c10::OperatorHandle op;
+  Sig sig = SIG_BOXED;
+  // For the typed route, precomputed from the schema: which formals are tensors, and the
+  // defaults of trailing scalars (alpha=1).
+  int nformals = 0;
+  bool is_tensor[3] = {false, false, false};
+  c10::optional<at::Scalar> defaults[3];
+  // typed<>() checks the signature on every call, so the typed handle is made once, here.
+  c10::optional<c10::TypedOperatorHandle<FnT>> t;
+  c10::optional<c10::TypedOperatorHandle<FnTT>> tt;
+  c10::optional<c10::TypedOperatorHandle<FnTTS>> tts;
+  c10::optional<c10::TypedOperatorHandle<FnTS>> ts;
+  c10::optional<c10::TypedOperatorHandle<FnTSS>> tss;
+};
+
+Sig classify_schema(const c10::OperatorHandle& op) {
   const auto& schema = op.schema();
   if (schema.is_mutable() || schema.is_vararg() || schema.returns().size() != 1 ||
       schema.returns()[0].type()->kind() != c10::TypeKind::TensorType)
@@ -192,16 +203,39 @@ Sig classify(const c10::OperatorHandle& op) {
     else if (k == c10::TypeKind::NumberType) code += 'S';
     else return SIG_BOXED;
   }
-  // typed<>() checks the C++ signature registered for the operator and throws on a mismatch.
-  try {
-    if (code == "T") { op.typed<FnT>(); return SIG_T; }
-    if (code == "TT") { op.typed<FnTT>(); return SIG_TT; }
-    if (code == "TTS") { op.typed<FnTTS>(); return SIG_TTS; }
-    if (code == "TS") { op.typed<FnTS>(); return SIG_TS; }
-    if (code == "TSS") { op.typed<FnTSS>(); return SIG_TSS; }
-  } catch (...) {
-  }
+  if (code == "T") return SIG_T;
+  if (code == "TT") return SIG_TT;
+  if (code == "TTS") return SIG_TTS;
+  if (code == "TS") return SIG_TS;
+  if (code == "TSS") return SIG_TSS;
   return SIG_BOXED;
+}
+
+OpEntry* make_entry(const c10::OperatorHandle& op) {
+  auto e = new OpEntry{op};
+  const auto& formals = op.schema().arguments();
+  if (formals.size() <= 3) {
+    e->nformals = static_cast<int>(formals.size());
+    for (size_t i = 0; i < formals.size(); i++) {
+      e->is_tensor[i] = formals[i].type()->kind() == c10::TypeKind::TensorType;
+      if (!e->is_tensor[i] && formals[i].default_value().has_value()) e->defaults[i] = formals[i].default_value()->toScalar();
+    }
+  }
+  // typed<>() checks the C++ signature registered for the operator and throws on a mismatch;
+  // then the operator simply stays on the boxed route.
+  try {
+    switch (classify_schema(op)) {
+      case SIG_T: e->t = op.typed<FnT>(); e->sig = SIG_T; break;
+      case SIG_TT: e->tt = op.typed<FnTT>(); e->sig = SIG_TT; break;
+      case SIG_TTS: e->tts = op.typed<FnTTS>(); e->sig = SIG_TTS; break;
+      case SIG_TS: e->ts = op.typed<FnTS>(); e->sig = SIG_TS; break;
+      case SIG_TSS: e->tss = op.typed<FnTSS>(); e->sig = SIG_TSS; break;
+      default: break;
+    }
+  } catch (...) {
+    e->sig = SIG_BOXED;
+  }
+  return e;
 }
 
 at::Scalar scalar_of(const arch_arg& a) {
@@ -213,35 +247,36 @@ at::Scalar scalar_of(const arch_arg& a) {
 // The typed route: taken only when every argument is positional and of the exact kind the
 // signature needs; anything else goes through the boxed call, which also reports errors.
 bool call_typed(const OpEntry& e, const arch_arg* args, int32_t nargs, arch_ret* rets) {
-  const auto& formals = e.op.schema().arguments();
-  if (nargs > static_cast<int>(formals.size())) return false;
-  at::Scalar scalars[2];
+  if (nargs > e.nformals) return false;
+  at::Scalar given[2];
+  const at::Scalar* scalars[2] = {nullptr, nullptr};
   const at::Tensor* tensors[2] = {nullptr, nullptr};
   int nt = 0, ns = 0;
-  for (size_t i = 0; i < formals.size(); i++) {
-    bool is_tensor = formals[i].type()->kind() == c10::TypeKind::TensorType;
-    if (static_cast<int>(i) < nargs) {
+  for (int i = 0; i < e.nformals; i++) {
+    if (i < nargs) {
       const arch_arg& a = args[i];
       if (a.name != nullptr) return false;
-      if (is_tensor) {
+      if (e.is_tensor[i]) {
         if (a.kind != ARCH_TENSOR || a.p == nullptr) return false;
         tensors[nt++] = static_cast<const at::Tensor*>(a.p);
       } else {
         if (a.kind != ARCH_INT && a.kind != ARCH_DOUBLE && a.kind != ARCH_BOOL) return false;
-        scalars[ns++] = scalar_of(a);
+        given[ns] = scalar_of(a);
+        scalars[ns] = &given[ns];
+        ns++;
       }
     } else {
-      if (is_tensor || !formals[i].default_value().has_value()) return false;
-      scalars[ns++] = formals[i].default_value()->toScalar();
+      if (e.is_tensor[i] || !e.defaults[i].has_value()) return false;
+      scalars[ns++] = &*e.defaults[i];
     }
   }
   at::Tensor out;
   switch (e.sig) {
-    case SIG_T: out = e.op.typed<FnT>().call(*tensors[0]); break;
-    case SIG_TT: out = e.op.typed<FnTT>().call(*tensors[0], *tensors[1]); break;
-    case SIG_TTS: out = e.op.typed<FnTTS>().call(*tensors[0], *tensors[1], scalars[0]); break;
-    case SIG_TS: out = e.op.typed<FnTS>().call(*tensors[0], scalars[0]); break;
-    case SIG_TSS: out = e.op.typed<FnTSS>().call(*tensors[0], scalars[0], scalars[1]); break;
+    case SIG_T: out = e.t->call(*tensors[0]); break;
+    case SIG_TT: out = e.tt->call(*tensors[0], *tensors[1]); break;
+    case SIG_TTS: out = e.tts->call(*tensors[0], *tensors[1], *scalars[0]); break;
+    case SIG_TS: out = e.ts->call(*tensors[0], *scalars[0]); break;
+    case SIG_TSS: out = e.tss->call(*tensors[0], *scalars[0], *scalars[1]); break;
     default: return false;
   }
   rets[0] = arch_ret{ARCH_NONE, 0, 0, 0.0, nullptr};
@@ -258,7 +293,7 @@ ARCH_API void* arch_op_find(const char* name, const char* overload) {
       std::string full = std::string(name) + (overload && *overload ? std::string(".") + overload : "");
       throw std::runtime_error("unknown operator '" + full + "'");
     }
-    return new OpEntry{*op, classify(*op)};
+    return make_entry(*op);
   }
   ARCH_CATCH(nullptr);
 }
