@@ -213,25 +213,26 @@ Sig classify_schema(const c10::OperatorHandle& op) {
 
 OpEntry* make_entry(const c10::OperatorHandle& op) {
   auto e = new OpEntry{op};
-  const auto& formals = op.schema().arguments();
-  if (formals.size() <= 3) {
+  Sig sig = classify_schema(op);
+  if (sig == SIG_BOXED) return e;
+  // typed<>() checks the C++ signature registered for the operator and throws on a mismatch;
+  // then the operator simply stays on the boxed route.
+  try {
+    const auto& formals = op.schema().arguments();
     e->nformals = static_cast<int>(formals.size());
     for (size_t i = 0; i < formals.size(); i++) {
       e->is_tensor[i] = formals[i].type()->kind() == c10::TypeKind::TensorType;
       if (!e->is_tensor[i] && formals[i].default_value().has_value()) e->defaults[i] = formals[i].default_value()->toScalar();
     }
-  }
-  // typed<>() checks the C++ signature registered for the operator and throws on a mismatch;
-  // then the operator simply stays on the boxed route.
-  try {
-    switch (classify_schema(op)) {
-      case SIG_T: e->t = op.typed<FnT>(); e->sig = SIG_T; break;
-      case SIG_TT: e->tt = op.typed<FnTT>(); e->sig = SIG_TT; break;
-      case SIG_TTS: e->tts = op.typed<FnTTS>(); e->sig = SIG_TTS; break;
-      case SIG_TS: e->ts = op.typed<FnTS>(); e->sig = SIG_TS; break;
-      case SIG_TSS: e->tss = op.typed<FnTSS>(); e->sig = SIG_TSS; break;
+    switch (sig) {
+      case SIG_T: e->t = op.typed<FnT>(); break;
+      case SIG_TT: e->tt = op.typed<FnTT>(); break;
+      case SIG_TTS: e->tts = op.typed<FnTTS>(); break;
+      case SIG_TS: e->ts = op.typed<FnTS>(); break;
+      case SIG_TSS: e->tss = op.typed<FnTSS>(); break;
       default: break;
     }
+    e->sig = sig;
   } catch (...) {
     e->sig = SIG_BOXED;
   }
