@@ -30,11 +30,14 @@ public static class AttentionFormatter
     static string Hover(AttentionMaps maps, string where, int q, int k, double v) =>
         $"{where}\nquery {q} '{maps.Tokens[q]}' → key {k} '{maps.KeyTokens[k]}'\nweight {v.ToString("0.0000", CultureInfo.InvariantCulture)}";
 
+    /// <summary>Tick labels stay short so a long token cannot squeeze the map; hover shows it whole.</summary>
+    static IReadOnlyList<string> Short(IReadOnlyList<string> tokens) => tokens.Select(t => t.Length <= 12 ? t : t[..11] + "…").ToList();
+
     static Heatmap Map(AttentionMaps maps, double[][] w, string where, bool labels) => new(w.Select(r => (IReadOnlyList<double>)r).ToList())
     {
         Name = where,
-        XLabels = labels ? maps.KeyTokens : null,
-        YLabels = labels ? maps.Tokens : null,
+        XLabels = labels ? Short(maps.KeyTokens) : null,
+        YLabels = labels ? Short(maps.Tokens) : null,
         // Plain text: the figure escapes it and turns the newlines into plotly line breaks.
         HoverText = w.Select((row, q) => (IReadOnlyList<string>)row.Select((v, k) => Hover(maps, where, q, k, v)).ToList()).ToList(),
         Colorscale = Colorscale.Blues, ZMin = 0, ZMax = 1,
@@ -61,10 +64,10 @@ public static class AttentionFormatter
         int side = Math.Clamp(maps.Tokens.Count * 26, 260, 560);
         return new Figure(data.Cast<Trace>().ToList(), new Layout
         {
-            Title = "Attention: " + data[shown].Name, Height = side + 150, ShowLegend = false, Margin = (90, 20, 90, 90),
+            Title = "Attention: " + data[shown].Name, Height = side + 190, Width = side + 320, ShowLegend = false, Margin = (110, 110, 100, 90),
             XAxes = [new Axis { Title = "key", TickAngle = longTokens ? -45 : null, ShowGrid = false, ScaleAnchor = "y" }],
             YAxes = [new Axis { Title = "query", Reversed = true, ShowGrid = false }],
-            UpdateMenus = [new UpdateMenu(buttons) { Active = shown, X = 0, Y = 1.12 }],
+            UpdateMenus = [new UpdateMenu(buttons) { Active = shown, X = 1.35, XAnchor = "right", Y = 1.2 }],
         });
     }
 
@@ -89,10 +92,11 @@ public static class AttentionFormatter
             }
         for (int h = 0; h < heads; h++) notes.Add(new Annotation($"head {h}", (h + 0.5) / heads, 1.0) { FontSize = 11 });
         for (int l = 0; l < layers; l++) notes.Add(new Annotation(maps.LayerNames[l], -0.01, 1 - (l + 0.5) / layers) { XAnchor = "right", YAnchor = "middle", FontSize = 11 });
-        int cell = Math.Clamp(720 / Math.Max(heads, 1), 70, 150);
+        // Square thumbnails: the figure's size follows the grid.
+        int cell = Math.Clamp(900 / Math.Max(heads, 1), 70, 150);
         return new Figure(traces, new Layout
         {
-            Title = $"All heads ({layers} layers × {heads} heads)", Height = layers * cell + 90, ShowLegend = false,
+            Title = $"All heads ({layers} layers × {heads} heads)", Height = layers * cell + 90, Width = heads * cell + 130, ShowLegend = false,
             Margin = (110, 20, 70, 20), XAxes = xAxes, YAxes = yAxes, Annotations = notes,
         });
     }

@@ -22,7 +22,8 @@ public sealed record Figure(IReadOnlyList<Trace> Data, Layout Layout, PlotConfig
         var layout = Layout.ToJson();
         foreach (var heatmap in Data.OfType<Heatmap>())
         {
-            // Heatmap cells sit at integer positions; their labels become the axes' tick text.
+            // Heatmap cells sit at integer positions; their labels become the axes' tick text,
+            // and a zero line would only strike through the first row or column.
             LabelAxis(layout, heatmap.XAxis, "xaxis", heatmap.XLabels);
             LabelAxis(layout, heatmap.YAxis, "yaxis", heatmap.YLabels);
         }
@@ -36,10 +37,10 @@ public sealed record Figure(IReadOnlyList<Trace> Data, Layout Layout, PlotConfig
 
     static void LabelAxis(JsonObject layout, string reference, string prefix, IReadOnlyList<string>? labels)
     {
-        if (labels is null) return;
         var key = reference.Length == 1 ? prefix : prefix + reference[1..];
         if (layout[key] is not JsonObject axis) layout[key] = axis = new JsonObject();
-        if (axis.ContainsKey("tickvals")) return;
+        if (!axis.ContainsKey("zeroline")) axis["zeroline"] = false;
+        if (labels is null || axis.ContainsKey("tickvals")) return;
         axis["tickmode"] = "array";
         axis["tickvals"] = PlotJson.Numbers(Enumerable.Range(0, labels.Count).Select(i => (double)i).ToList());
         axis["ticktext"] = PlotJson.Texts(labels);

@@ -76,10 +76,12 @@ public sealed record UpdateMenu(IReadOnlyList<MenuButton> Buttons)
     public int Active { get; init; }
     public double X { get; init; } = 0;
     public double Y { get; init; } = 1.15;
+    /// <summary>Which side of the menu sits at <see cref="X"/>: "left" or "right".</summary>
+    public string XAnchor { get; init; } = "left";
 
     internal JsonObject ToJson() => new()
     {
-        ["type"] = Type, ["active"] = Active, ["x"] = X, ["y"] = Y, ["xanchor"] = "left", ["yanchor"] = "top", ["showactive"] = true,
+        ["type"] = Type, ["active"] = Active, ["x"] = X, ["y"] = Y, ["xanchor"] = XAnchor, ["yanchor"] = "top", ["showactive"] = true,
         ["buttons"] = new JsonArray(Buttons.Select(b => (JsonNode)new JsonObject
         {
             ["label"] = PlotJson.Text(b.Label), ["method"] = b.Method, ["args"] = b.Args.DeepClone(),

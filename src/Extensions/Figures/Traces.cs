@@ -113,6 +113,8 @@ public sealed record Bar(IReadOnlyList<double> Values) : Trace
         o[horizontal ? "x" : "y"] = PlotJson.Numbers(Values);
         if (horizontal) o["orientation"] = "h";
         if (Width is { } w) o["width"] = w;
+        // Text is for hovering: plotly.js would otherwise print it on the bars.
+        if (Text is not null) o["textposition"] = "none";
         if (Marker is not null) o["marker"] = Marker.ToJson();
     }
 }

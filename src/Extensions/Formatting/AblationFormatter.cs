@@ -109,7 +109,7 @@ public static class AblationFormatter
         return new Figure(traces, new Layout
         {
             Title = $"{table.Metric.Name} per seed (mean and 95% CI at right)", Height = 340, ShowLegend = false,
-            XAxes = [new Axis { TickValues = names.Select((_, i) => (double)i).ToList(), TickText = names, ShowGrid = false }],
+            XAxes = [new Axis { TickValues = names.Select((_, i) => (double)i).ToList(), TickText = names, ShowGrid = false, ZeroLine = false }],
             YAxes = [new Axis { Title = table.Metric.Name + (table.Metric.HigherIsBetter ? " (higher is better)" : " (lower is better)") }],
         });
     }

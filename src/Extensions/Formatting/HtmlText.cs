@@ -64,7 +64,7 @@ public static class HtmlText
         ".archnb h4{margin:.2em 0 .4em;font-size:14px;font-weight:600}" +
         ".archnb .archnb-meta{color:" + Style.Muted + ";margin:.2em 0 .6em}" +
         ".archnb code,.archnb pre{font-family:" + Style.MonoFamily + ";font-size:12px}" +
-        ".archnb pre{background:#f6f8fa;border:1px solid #d0d7de;border-radius:6px;padding:8px 10px;overflow-x:auto;margin:.4em 0}" +
+        ".archnb pre{background:#f6f8fa;border:1px solid #d0d7de;border-radius:6px;padding:8px 10px;overflow:auto;max-height:18em;margin:.4em 0}" +
         ".archnb-table{border-collapse:collapse;margin:.4em 0;font-variant-numeric:tabular-nums}" +
         ".archnb-table caption{caption-side:bottom;text-align:left;color:" + Style.Muted + ";font-size:12px;padding-top:6px;max-width:60em}" +
         ".archnb-table th{border-bottom:1.5px solid " + Style.Ink + ";border-top:1.5px solid " + Style.Ink + ";padding:4px 10px;text-align:right;font-weight:600}" +

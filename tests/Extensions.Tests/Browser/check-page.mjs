@@ -1,6 +1,6 @@
 // Opens an HTML page in headless Chromium and reports, as one JSON line, the console errors and
 // what plotly.js drew: figures, their main SVGs (with sizes), heatmap images and canvases.
-// Usage: node check-page.mjs <page.html> <chromium executable> <profile dir>
+// Usage: node check-page.mjs <page.html> <chromium executable> <profile dir>  (ARCHNB_SCREENSHOT=out.png to keep a picture)
 import { chromium } from 'playwright-core';
 import { pathToFileURL } from 'node:url';
 
@@ -38,6 +38,8 @@ try {
     });
     return { figures, title: document.title };
   });
+  // ARCHNB_SCREENSHOT=path.png keeps a full-page picture for a person to look at.
+  if (process.env.ARCHNB_SCREENSHOT) await page.screenshot({ path: process.env.ARCHNB_SCREENSHOT, fullPage: true });
   console.log(JSON.stringify({ errors, ...report }));
 } finally {
   await context.close();
