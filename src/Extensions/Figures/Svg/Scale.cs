@@ -95,7 +95,14 @@ internal sealed class Scale
         }
         if (log)
         {
-            for (double d = Math.Ceiling(lo); d <= hi; d++) yield return (Math.Pow(10, d), FormatPower(d));
+            // Decades; within a narrow range also 2x and 5x, so a short log axis still has labels.
+            bool narrow = hi - lo < 2;
+            for (double d = Math.Floor(lo); d <= hi; d++)
+                foreach (var m in narrow ? new[] { 1.0, 2, 5 } : [1.0])
+                {
+                    double e = d + Math.Log10(m);
+                    if (e >= lo && e <= hi) yield return (Math.Pow(10, e), m == 1 ? FormatPower(d) : (m * Math.Pow(10, d)).ToString("G3", inv));
+                }
             yield break;
         }
         double step = NiceStep((hi - lo) / 5);

@@ -46,6 +46,7 @@ public static class SvgRenderer
             svg.Append(Inv($"<text x=\"{ax:0.#}\" y=\"{ay:0.#}\" text-anchor=\"{anchor}\" font-size=\"{note.FontSize:0.#}\" fill=\"{note.Color ?? Style.Ink}\">{Esc(note.Text)}</text>"));
         }
         SvgTraces.DrawLegend(svg, figure, width - mr, mt);
+        SvgTraces.DrawColorbar(svg, figure, width - mr + 14, mt, height - mt - mb);
         return svg.Append("</svg>").ToString();
     }
 
