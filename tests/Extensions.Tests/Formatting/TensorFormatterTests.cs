@@ -4,6 +4,7 @@ using ArchNotebooks.Extensions.Formatting;
 using ArchNotebooks.Extensions.Formatting.Tensors;
 using ArchNotebooks.Interactive;
 using ArchNotebooks.Torch;
+using ArchNotebooks.Extensions.Tests.Support;
 using static ArchNotebooks.Torch.torch;
 
 namespace ArchNotebooks.Extensions.Tests.Formatting;
@@ -131,6 +132,21 @@ public class TensorFormatterTests
         Assert.Equal("reversed", (string?)json["layout"]!["yaxis"]!["autorange"]);
         var hist = TensorFormatter.HistogramFigure(TensorSummary.Of(t))!.ToJson();
         Assert.Equal(600, ((JsonArray)hist["data"]![0]!["y"]!).Sum(v => (double)v!));
+    }
+
+    [CudaFact]
+    public void A_100M_element_cuda_tensor_is_summarised_on_the_gpu()
+    {
+        manual_seed(2);
+        using var big = randn([10_000, 10_000], device: CUDA);
+        var s = TensorSummary.Of(big);
+        Assert.Equal("cuda:0", s.Device);
+        Assert.Equal(100_000_000, s.Count);
+        Assert.Equal(Scalar(big.mean()), s.Mean, 12);
+        Assert.Equal(Scalar(big.std()), s.Std, 12);
+        Assert.Equal(2 + 4 + 40 + 48 * 48, s.ElementsCopiedToHost);
+        Assert.Equal(36, s.PreviewElementsCopied);
+        Assert.Contains("device='cuda:0'", s.Preview);
     }
 
     [Fact]
