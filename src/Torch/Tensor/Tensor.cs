@@ -83,16 +83,16 @@ public static partial class torch
                 if (p is not null && p.TryPop(out var b))
                 {
                     b.handle = handle;
-                    GC.ReRegisterForFinalize(b);
                     return b;
                 }
                 return new FinalizerBackstop { handle = handle };
             }
 
+            // A pooled companion stays registered for finalization: while the pool holds it, it is
+            // reachable and never finalized, and if it is dropped its finalizer finds no handle.
             internal void Return()
             {
                 handle = IntPtr.Zero;
-                GC.SuppressFinalize(this);
                 var p = pool ??= new Stack<FinalizerBackstop>();
                 if (p.Count < 256) p.Push(this);
             }
