@@ -102,3 +102,31 @@ public sealed record UpdateRatioCheck : SanityCheck
     public override string ToString() => GradientFlowCheck.Table(base.ToString(), Parameters.Select(p =>
         $"{p.Name,-32} [{string.Join("x", p.Shape)}]  log10 ratio {p.Log10Ratio:F2}  {p.Flag}"));
 }
+
+/// <summary>
+/// Karpathy's "use backprop to chart dependencies": the gradient of example i's outputs reaches only
+/// example i's input (nothing mixes the batch), and for causal models position t's outputs reach no
+/// input position after t. Token inputs are charted through the outputs of the embeddings that read them.
+/// </summary>
+public sealed record DependencyCheck : SanityCheck
+{
+    public override string Name => "batch-dependencies";
+    /// <summary>What the gradient was taken with respect to: "input" or the embedding layers that read the tokens.</summary>
+    public required string Probe { get; init; }
+    /// <summary>Influence[i][j]: largest |∂(weighted sum of example i's outputs) / ∂(example j's input)|.</summary>
+    public required double[][] Influence { get; init; }
+    /// <summary>Smallest influence of an example on its own outputs (must be above zero).</summary>
+    public required double OwnInfluence { get; init; }
+    /// <summary>Largest influence of any example on another's outputs (must be zero, up to Tolerance × OwnInfluence).</summary>
+    public required double CrossInfluence { get; init; }
+    /// <summary>Whether causality was checked (the model was declared causal and has per-position outputs).</summary>
+    public required bool CausalChecked { get; init; }
+    /// <summary>Largest |∂ output at t / ∂ input at s| over s &gt; t in one example; 0 when causal or not checked.</summary>
+    public required double FutureInfluence { get; init; }
+    /// <summary>The first (output position, input position) pair where the future leaked, if any.</summary>
+    public (long output, long input)? FirstLeak { get; init; }
+    public required double Tolerance { get; init; }
+
+    public override string ToString() => GradientFlowCheck.Table(base.ToString(), Influence.Select((row, i) =>
+        $"outputs of example {i}: " + string.Join("  ", row.Select(v => v.ToString("E1")))));
+}

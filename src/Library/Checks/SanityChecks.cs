@@ -116,7 +116,7 @@ public static partial class SanityChecks
         double TestLoss(ISyntheticTask t)
         {
             manual_seed(o.Seed);
-            using var model = factory();
+            using var model = Build(factory, o);
             return new Trainer(config).Fit(model, t).Metric("test_loss");
         }
         double real = TestLoss(task), zeroed = TestLoss(new ZeroedInputs(task));
@@ -127,6 +127,14 @@ public static partial class SanityChecks
             Summary = $"test loss {real:F4} with inputs vs {zeroed:F4} with zeroed inputs after {o.BaselineSteps} steps" +
                       (passed ? "" : "; the model does no better with its inputs than without them"),
         };
+    }
+
+    /// <summary>A fresh model from the factory on the options' device (built where the factory builds it, then moved).</summary>
+    internal static Module<Tensor, Tensor> Build(Func<Module<Tensor, Tensor>> factory, SanityOptions o)
+    {
+        var model = factory();
+        if (model.device != o.Device) model.to(o.Device);
+        return model;
     }
 
     /// <summary>The task with every input replaced by zeros (targets unchanged).</summary>

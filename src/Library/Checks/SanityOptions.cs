@@ -1,8 +1,16 @@
+using static ArchNotebooks.Torch.torch;
+
 namespace ArchNotebooks.Library.Checks;
 
 /// <summary>Knobs of the sanity checks; the defaults suit small models on the synthetic tasks.</summary>
 public sealed record SanityOptions
 {
+    /// <summary>
+    /// Where models built from a factory (SanitySuite, the input-independent baseline) are moved after
+    /// being built, seeded, on the CPU (so the initial weights are the same on every device). Checks
+    /// handed a model run on that model's device.
+    /// </summary>
+    public Device Device { get; init; } = CPU;
     /// <summary>Seeds torch before each fresh model is built, and the batches.</summary>
     public long Seed { get; init; }
     public int BatchSize { get; init; } = 32;
@@ -30,4 +38,11 @@ public sealed record SanityOptions
     /// <summary>Healthy band of log10(update/data); about -3 is the rule of thumb.</summary>
     public double UpdateRatioLow { get; init; } = -5;
     public double UpdateRatioHigh { get; init; } = -1;
+
+    /// <summary>Examples whose outputs are charted by the dependency check (one backward pass each).</summary>
+    public int DependencyBatchSize { get; init; } = 4;
+    /// <summary>The model is autoregressive: the dependency check also asserts that position t's outputs ignore later inputs.</summary>
+    public bool Causal { get; init; }
+    /// <summary>Gradient that must not exist may be at most this fraction of the smallest one that must (exact zero is expected).</summary>
+    public double DependencyTolerance { get; init; } = 1e-6;
 }

@@ -25,8 +25,9 @@ public sealed record SanityReport(string Task, IReadOnlyList<SanityCheck> Checks
 public static class SanitySuite
 {
     /// <summary>
-    /// Shape, loss at init, gradient flow, update-to-data ratio, overfitting one batch and the
-    /// input-independent baseline, in that order (cheapest first). Models are disposed afterwards.
+    /// Shape, loss at init, gradient flow, batch dependencies, update-to-data ratio, overfitting one
+    /// batch and the input-independent baseline, in that order (cheapest first). Each model is built
+    /// (seeded) then moved to <see cref="SanityOptions.Device"/>, and disposed afterwards.
     /// </summary>
     public static SanityReport Run(Func<Module<Tensor, Tensor>> factory, ISyntheticTask task, SanityOptions? options = null)
     {
@@ -34,13 +35,14 @@ public static class SanitySuite
         T Fresh<T>(Func<Module<Tensor, Tensor>, T> check)
         {
             manual_seed(o.Seed);
-            using var model = factory();
+            using var model = SanityChecks.Build(factory, o);
             return check(model);
         }
         var checks = new List<SanityCheck> { Fresh(m => SanityChecks.Shape(m, task, o)) };
         if (!checks[0].Passed) return new SanityReport(task.Name, checks);   // nothing else can run on the wrong shape
         checks.Add(Fresh(m => SanityChecks.InitialLoss(m, task, o)));
         checks.Add(Fresh(m => SanityChecks.GradientFlow(m, task, o)));
+        checks.Add(Fresh(m => SanityChecks.BatchDependencies(m, task, o)));
         checks.Add(Fresh(m => SanityChecks.UpdateToDataRatio(m, task, o)));
         checks.Add(Fresh(m => SanityChecks.OverfitOneBatch(m, task, o)));
         checks.Add(SanityChecks.InputIndependentBaseline(factory, task, o));

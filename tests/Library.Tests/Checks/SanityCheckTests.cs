@@ -13,7 +13,7 @@ public class SanityCheckTests
     {
         var report = SanitySuite.Run(() => new TaskMlp(Task), Task);
         Assert.True(report.AllPassed, report.ToString());
-        Assert.Equal(new[] { "shape", "initial-loss", "gradient-flow", "update-to-data-ratio", "overfit-one-batch", "input-independent-baseline" },
+        Assert.Equal(new[] { "shape", "initial-loss", "gradient-flow", "batch-dependencies", "update-to-data-ratio", "overfit-one-batch", "input-independent-baseline" },
             report.Checks.Select(c => c.Name));
         var init = report.Get<InitialLossCheck>();
         Assert.Equal(Math.Log(6), init.Expected, 12);
@@ -23,6 +23,7 @@ public class SanityCheckTests
         var baseline = report.Get<InputIndependenceCheck>();
         Assert.True(baseline.TestLossWithInputs < 0.8 * baseline.TestLossWithZeroedInputs, baseline.ToString());
         Assert.Equal(4, report.Get<GradientFlowCheck>().Parameters.Count);
+        Assert.Equal(0.0, report.Get<DependencyCheck>().CrossInfluence);
         Assert.All(report.Get<UpdateRatioCheck>().Parameters, p => Assert.InRange(p.Log10Ratio, -4, -1.5));
     }
 
