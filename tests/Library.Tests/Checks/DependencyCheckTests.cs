@@ -1,5 +1,6 @@
 using ArchNotebooks.Library.Checks;
 using ArchNotebooks.Library.Families;
+using ArchNotebooks.Library.Layers;
 using ArchNotebooks.Library.Modules;
 using ArchNotebooks.Library.Tasks;
 using ArchNotebooks.Torch;
@@ -124,5 +125,39 @@ public class DependencyCheckTests
         var check = SanityChecks.BatchDependencies(model, Copy);
         Assert.False(check.Passed);
         Assert.Contains("no Embedding layer", check.Summary);
+    }
+
+    public static TheoryData<string> Families => new()
+    {
+        "deepsets", "set-transformer-isab", "c4", "video-factorized", "video-divided", "video-conv3d",
+        "memory", "hourglass", "moe", "gpt-causal", "gpt-alibi-causal", "gpt-rotary-local-causal",
+    };
+
+    static (IModelConfig config, ISyntheticTask task, bool causal) Family(string name) => name switch
+    {
+        "deepsets" => (new DeepSetsConfig(Hidden: 16, Pooling: SetPooling.Max), SetTask, false),
+        "set-transformer-isab" => (new SetTransformerConfig(Dim: 16, Heads: 2, Blocks: 1, InducingPoints: 2), SetTask, false),
+        "c4" => (new C4Config(Hidden: 4), new RotatedShapesTask(classes: 4, size: 10), false),
+        "video-factorized" => (new VideoConfig(Dim: 16), new MovingShapesVideoTask(frames: 4, size: 9), false),
+        "video-divided" => (new VideoConfig(Dim: 16, Architecture: VideoArchitecture.DividedSpaceTime), new MovingShapesVideoTask(frames: 4, size: 9), false),
+        "video-conv3d" => (new VideoConfig(Dim: 16, Architecture: VideoArchitecture.Conv3d), new MovingShapesVideoTask(frames: 4, size: 9), false),
+        "memory" => (new KeyValueMemoryConfig(Dim: 16), new AssociativeRecallTask(), false),
+        "hourglass" => (new HourglassConfig(Dim: 16, Heads: 2, Stages: 1), Copy, false),
+        "moe" => (new MoEConfig(new TransformerConfig(Layers: 1, Dim: 16, Heads: 2, Causal: true), Experts: 4, TopK: 2, ExpertHidden: 16), Copy, true),
+        "gpt-causal" => (new TransformerConfig(Layers: 2, Dim: 16, Heads: 2, Causal: true), Copy, true),
+        "gpt-alibi-causal" => (new TransformerConfig(Layers: 1, Dim: 16, Heads: 2, Causal: true, Position: PositionKind.ALiBi), Copy, true),
+        _ => (new TransformerConfig(Layers: 1, Dim: 16, Heads: 2, Causal: true, Position: PositionKind.Rotary, Pattern: AttentionPattern.Local, Window: 3), Copy, true),
+    };
+
+    /// <summary>Every family in the library keeps the examples of a batch apart (and causal ones keep the future out).</summary>
+    [Theory, MemberData(nameof(Families))]
+    public void Every_family_keeps_its_examples_apart(string name)
+    {
+        var (config, task, causal) = Family(name);
+        manual_seed(0);
+        using var model = config.For(task).Build();
+        var check = SanityChecks.BatchDependencies(model, task, new SanityOptions { Causal = causal });
+        Assert.True(check.Passed, $"{name}: {check}");
+        Assert.Equal(causal, check.CausalChecked);
     }
 }
