@@ -103,23 +103,28 @@ public sealed class MultiHeadAttention : Module<Tensor, Tensor>
         return (out_proj.call(merged).MoveToOuterDisposeScope(), weights.MoveToOuterDisposeScope());
     }
 
+    // The cached tables were rounded to float32 when built; a float64 model (parity tests, gradcheck)
+    // gets tables computed for it instead, or its rotary angles and non-power-of-two ALiBi slopes
+    // would carry float32 error (about 1e-8) into float64 results.
     Tensor? Bias(long l, long s, Tensor like)
     {
         bool alibi = Position == PositionKind.ALiBi;
-        if (cachedBias is not null && l <= MaxLen && s <= MaxLen)
+        bool exact = !alibi || like.dtype != ScalarType.Float64;   // masks alone are 0 and -inf in any precision
+        if (cachedBias is not null && l <= MaxLen && s <= MaxLen && exact)
             return cachedBias.narrow(1, s - l, l).narrow(2, 0, s);
-        var built = Positions.AttentionBias(l, s, Heads, Causal, Pattern, Window, alibi);
-        return built is null || (like.dtype == ScalarType.Float32 && like.device.type == DeviceType.CPU) ? built : built.to(like.device, like.dtype);
+        var built = Positions.AttentionBias(l, s, Heads, Causal, Pattern, Window, alibi, like.dtype == ScalarType.Float64 ? ScalarType.Float64 : ScalarType.Float32);
+        return built is null || (like.dtype is ScalarType.Float32 or ScalarType.Float64 && like.device.type == DeviceType.CPU) ? built : built.to(like.device, like.dtype);
     }
 
     (Tensor q, Tensor k) Rotate(Tensor q, Tensor k, long l, long s)
     {
         Tensor cos, sin;
-        if (rotaryCos is not null && s <= MaxLen) (cos, sin) = (rotaryCos, rotarySin!);
+        if (rotaryCos is not null && s <= MaxLen && q.dtype != ScalarType.Float64) (cos, sin) = (rotaryCos, rotarySin!);
         else
         {
-            (cos, sin) = Positions.RotaryTables(s, HeadDim);
-            if (q.dtype != ScalarType.Float32 || q.device.type != DeviceType.CPU) (cos, sin) = (cos.to(q.device, q.dtype), sin.to(q.device, q.dtype));
+            var dtype = q.dtype == ScalarType.Float64 ? ScalarType.Float64 : ScalarType.Float32;
+            (cos, sin) = Positions.RotaryTables(s, HeadDim, dtype: dtype);
+            if (q.dtype != dtype || q.device.type != DeviceType.CPU) (cos, sin) = (cos.to(q.device, q.dtype), sin.to(q.device, q.dtype));
         }
         // Keys sit at 0..s-1; queries at the last l of those positions.
         return (Positions.ApplyRotary(q, cos.narrow(0, s - l, l), sin.narrow(0, s - l, l)),

@@ -68,21 +68,24 @@ public static class Positions
         return tensor(data, new[] { max_len, dim });
     }
 
-    /// <summary>Rotary cos and sin tables (max_len, head_dim), halves repeated to match rotate-half.</summary>
-    public static (Tensor cos, Tensor sin) RotaryTables(long max_len, long head_dim, double @base = 10000)
+    /// <summary>
+    /// Rotary cos and sin tables (max_len, head_dim), halves repeated to match rotate-half. Computed in
+    /// double and rounded once to <paramref name="dtype"/>, so float64 models get float64-accurate angles.
+    /// </summary>
+    public static (Tensor cos, Tensor sin) RotaryTables(long max_len, long head_dim, double @base = 10000, ScalarType dtype = ScalarType.Float32)
     {
         if (head_dim % 2 != 0) throw new ArgumentException($"rotary positions need an even head dimension, got {head_dim}");
         long half = head_dim / 2;
-        var cos = new float[max_len * head_dim];
-        var sin = new float[max_len * head_dim];
+        var cos = new double[max_len * head_dim];
+        var sin = new double[max_len * head_dim];
         for (long p = 0; p < max_len; p++)
             for (long i = 0; i < half; i++)
             {
                 double angle = p * Math.Pow(@base, -2.0 * i / head_dim);
-                cos[p * head_dim + i] = cos[p * head_dim + i + half] = (float)Math.Cos(angle);
-                sin[p * head_dim + i] = sin[p * head_dim + i + half] = (float)Math.Sin(angle);
+                cos[p * head_dim + i] = cos[p * head_dim + i + half] = Math.Cos(angle);
+                sin[p * head_dim + i] = sin[p * head_dim + i + half] = Math.Sin(angle);
             }
-        return (tensor(cos, new[] { max_len, head_dim }), tensor(sin, new[] { max_len, head_dim }));
+        return (tensor(cos, new[] { max_len, head_dim }, dtype), tensor(sin, new[] { max_len, head_dim }, dtype));
     }
 
     /// <summary>x * cos + rotate_half(x) * sin for x (..., L, head_dim), with rotate_half([a, b]) = [-b, a].</summary>
@@ -124,20 +127,22 @@ public static class Positions
 
     /// <summary>
     /// The additive attention bias (1 or H, l, s): 0 where visible, -inf where masked, minus
-    /// slope_h * |i - j| with ALiBi. Null when nothing is masked or biased.
+    /// slope_h * |i - j| with ALiBi, computed in double and rounded once to <paramref name="dtype"/>.
+    /// Null when nothing is masked or biased.
     /// </summary>
-    public static Tensor? AttentionBias(long l, long s, int heads, bool causal, AttentionPattern pattern, long window, bool alibi)
+    public static Tensor? AttentionBias(long l, long s, int heads, bool causal, AttentionPattern pattern, long window, bool alibi,
+        ScalarType dtype = ScalarType.Float32)
     {
         if (!causal && pattern == AttentionPattern.Dense && !alibi) return null;
         if (pattern != AttentionPattern.Dense && window <= 0) throw new ArgumentException($"the {pattern} attention pattern needs a positive window, got {window}");
         var slopes = alibi ? AlibiSlopes(heads) : new[] { 0.0 };
-        var data = new float[slopes.Length * l * s];
+        var data = new double[slopes.Length * l * s];
         for (int h = 0; h < slopes.Length; h++)
             for (long i = 0; i < l; i++)
                 for (long j = 0; j < s; j++)
                     data[(h * l + i) * s + j] = Visible(i, j, l, s, causal, pattern, window)
-                        ? (float)(-slopes[h] * Math.Abs(i + (s - l) - j))
-                        : float.NegativeInfinity;
-        return tensor(data, new[] { slopes.Length, l, s });
+                        ? -slopes[h] * Math.Abs(i + (s - l) - j)
+                        : double.NegativeInfinity;
+        return tensor(data, new[] { slopes.Length, l, s }, dtype);
     }
 }
