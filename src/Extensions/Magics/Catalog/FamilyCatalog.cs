@@ -1,0 +1,48 @@
+using ArchNotebooks.Extensions.Magics.Syntax;
+using ArchNotebooks.Library.Families;
+
+namespace ArchNotebooks.Extensions.Magics.Catalog;
+
+/// <summary>A model family as <c>#!arch</c> names it: its default config and the field a scaling study widens.</summary>
+public sealed record FamilyEntry(string Name, IReadOnlyList<string> Aliases, string Description, Func<IModelConfig> Default, string WidthField);
+
+/// <summary>The library's families by the names researchers type (transformer, gpt, moe, deepsets, ...).</summary>
+public static class FamilyCatalog
+{
+    public static IReadOnlyList<FamilyEntry> All { get; } =
+    [
+        new("transformer", [], "bidirectional transformer encoder (per-token or pooled head, set by the task)", () => new TransformerConfig(), "Dim"),
+        new("gpt", [], "causal decoder-only transformer with tied embeddings (nanoGPT's shape)", () => new TransformerConfig(Causal: true, TieEmbeddings: true), "Dim"),
+        new("moe", ["mixture-of-experts"], "transformer whose feed-forward layers are mixtures of experts", () => new MoEConfig(new TransformerConfig()), "ExpertHidden"),
+        new("deepsets", [], "DeepSets: per-element network, permutation-invariant pooling, readout", () => new DeepSetsConfig(), "Hidden"),
+        new("settransformer", ["set-transformer"], "Set Transformer: set-attention blocks with attention pooling", () => new SetTransformerConfig(), "Dim"),
+        new("c4", ["equivariant"], "rotation-equivariant (C4) group-convolution network", () => new C4Config(), "Hidden"),
+        new("video", [], "spatiotemporal video transformer (factorized, divided space-time or 3-D conv)", () => new VideoConfig(), "Dim"),
+        new("memory", ["kv-memory"], "key-value memory network with multi-hop reads", () => new KeyValueMemoryConfig(), "Dim"),
+        new("hourglass", [], "hourglass transformer: shorten, process, lengthen, with skips", () => new HourglassConfig(), "Dim"),
+    ];
+
+    public static IEnumerable<string> Names => All.SelectMany(f => f.Aliases.Prepend(f.Name));
+
+    public static FamilyEntry Find(string name, string where)
+    {
+        var key = name.ToLowerInvariant();
+        return All.FirstOrDefault(f => f.Name == key || f.Aliases.Contains(key))
+            ?? throw new ArchUsageException($"{where}: unknown family '{name}'.{Suggestions.DidYouMean(name, Names)}\nFamilies: {string.Join(", ", All.Select(f => f.Name))}.");
+    }
+
+    /// <summary>The family a config belongs to (for models not built by #!arch model).</summary>
+    public static string NameOf(IModelConfig config) => config switch
+    {
+        TransformerConfig { Causal: true } => "gpt",
+        TransformerConfig => "transformer",
+        MoEConfig => "moe",
+        DeepSetsConfig => "deepsets",
+        SetTransformerConfig => "settransformer",
+        C4Config => "c4",
+        VideoConfig => "video",
+        KeyValueMemoryConfig => "memory",
+        HourglassConfig => "hourglass",
+        _ => config.GetType().Name,
+    };
+}

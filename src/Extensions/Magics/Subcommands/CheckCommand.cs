@@ -1,0 +1,82 @@
+using ArchNotebooks.Extensions.Magics.Session;
+using ArchNotebooks.Extensions.Magics.Syntax;
+using ArchNotebooks.Library.Checks;
+using ArchNotebooks.Library.Modules;
+using ArchNotebooks.Torch;
+using static ArchNotebooks.Torch.torch;
+
+namespace ArchNotebooks.Extensions.Magics.Subcommands;
+
+/// <summary>
+/// <c>#!arch check &lt;model&gt;</c>: the sanity suite on fresh models of the variable's config (shape,
+/// loss at init, gradient flow, update ratio, overfit one batch, input-independent baseline), shown
+/// live as each check finishes and ending in the pass/fail table with the gradient-flow chart.
+/// </summary>
+public sealed class CheckCommand : ArchCommand
+{
+    public override CommandSpec Spec { get; } = new("check", "sanity suite: shape, loss at init, gradient flow, update ratio, overfit one batch, baseline",
+        [new ArgumentSpec("model", "variable holding a model built from a family config (checks run on fresh models of that config)")],
+        [
+            TaskOption(), TaskConfigOption, SeedOption("seed for the fresh models and batches"),
+            new OptionSpec("lr", "rate", "learning rate of the checks that train", Values.Positive(), "1e-3"),
+            new OptionSpec("batch", "n", "batch size of the checks", Values.Int(1, 100_000), "32"),
+            new OptionSpec("overfit-steps", "n", "at most this many steps to overfit one batch", Values.Int(1, 1_000_000), "300"),
+            new OptionSpec("baseline-steps", "n", "training steps of the input-independent baseline", Values.Int(1, 1_000_000), "100"),
+        ],
+        [
+            new("#!arch check m", "every check on m's config and task"),
+            new("#!arch check m --task sort --overfit-steps 100 --baseline-steps 50", "a quicker pass on another task"),
+        ]);
+
+    public override Func<ArchInvocation, Task> Prepare(ParsedLine line, ArchPlan plan)
+    {
+        var name = line.Argument("model")!;
+        var target = plan.Model(name, Where);
+        var provenance = target.Provenance ?? throw new ArchUsageException($"{Where}: {PointsCommand.NoConfig(name, target.Type).Message} The checks build fresh models from the config.");
+        var task = ArchPlan.Task(line, provenance, required: true, Where)!;
+        var config = ModelCommand.Shape(provenance, Where, task);
+        var options = new SanityOptions
+        {
+            Seed = line.Get("seed", 0L), LearningRate = line.Get("lr", 1e-3), BatchSize = line.Get("batch", 32),
+            OverfitMaxSteps = line.Get("overfit-steps", 300), BaselineSteps = line.Get("baseline-steps", 100),
+        };
+        Module<Tensor, Tensor> Factory() => config.Build();
+        return run =>
+        {
+            var checks = new List<SanityCheck>();
+            string title = $"Sanity checks of {name} ({provenance.Family}) on {task.Name}";
+            string[] names = ["shape", "initial-loss", "gradient-flow", "update-ratio", "overfit-one-batch", "input-independent-baseline"];
+            var live = new LiveDisplay(run, new ProgressView(title, 0, names.Length, "running shape"));
+            T Fresh<T>(Func<Module<Tensor, Tensor>, T> check)
+            {
+                manual_seed(options.Seed);
+                using var model = Factory();
+                return check(model);
+            }
+            Func<SanityCheck>[] steps =
+            [
+                () => Fresh(m => SanityChecks.Shape(m, task.Task, options)),
+                () => Fresh(m => SanityChecks.InitialLoss(m, task.Task, options)),
+                () => Fresh(m => SanityChecks.GradientFlow(m, task.Task, options)),
+                () => Fresh(m => SanityChecks.UpdateToDataRatio(m, task.Task, options)),
+                () => Fresh(m => SanityChecks.OverfitOneBatch(m, task.Task, options)),
+                () => SanityChecks.InputIndependentBaseline(Factory, task.Task, options),
+            ];
+            bool interrupted = false;
+            for (int i = 0; i < steps.Length; i++)
+            {
+                if (run.Cancellation.IsCancellationRequested) { interrupted = true; break; }
+                checks.Add(steps[i]());
+                if (i == 0 && !checks[0].Passed) break;   // nothing else can run on the wrong shape
+                var done = string.Join(", ", checks.Select(c => $"{c.Name} {(c.Passed ? "PASS" : "FAIL")}"));
+                live.Update(() => new ProgressView(title, checks.Count, names.Length, i + 1 < names.Length ? $"{done}; running {names[i + 1]}" : done), force: true);
+            }
+            var report = new SanityReport(task.Name, checks);
+            live.Update(() => new ProgressView(title, checks.Count, names.Length,
+                $"{checks.Count(c => c.Passed)}/{checks.Count} passed" + (interrupted ? $"; interrupted, {names.Length - checks.Count} not run" : "")), force: true);
+            run.Display(report);
+            run.ThrowIfInterrupted();
+            return Task.CompletedTask;
+        };
+    }
+}

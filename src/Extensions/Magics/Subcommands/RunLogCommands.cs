@@ -1,0 +1,87 @@
+using ArchNotebooks.Extensions.Magics.Session;
+using ArchNotebooks.Extensions.Magics.Syntax;
+using ArchNotebooks.Library.Runs;
+using ArchNotebooks.Library.Runs.DuckDb;
+
+namespace ArchNotebooks.Extensions.Magics.Subcommands;
+
+/// <summary><c>#!arch runs</c>: the latest runs of the run log as a table, optionally filtered by a SQL condition.</summary>
+public sealed class RunsCommand : ArchCommand
+{
+    public override CommandSpec Spec { get; } = new("runs", "list the latest runs of the run log",
+        [],
+        [
+            new OptionSpec("last", "n", "how many runs, newest first", Values.Int(1, 100_000), "10"),
+            new OptionSpec("where", "condition", "SQL condition on the runs view, e.g. \"task = 'copy' AND status = 'finished'\""),
+            RunsOption,
+        ],
+        [
+            new("#!arch runs", "the ten latest runs in ./runs"),
+            new("#!arch runs --last 50 --where \"ablation_group = 'm-ablation'\"", "the runs of one study"),
+            new("#!arch runs --where \"status = 'interrupted'\"", "the runs an interrupt stopped"),
+        ]);
+
+    public override Func<ArchInvocation, Task> Prepare(ParsedLine line, ArchPlan plan)
+    {
+        var dir = ArchPlan.RunsDirectory(line);
+        int last = line.Get("last", 10);
+        var where = line.Get<string>("where");
+        return run =>
+        {
+            if (!RunLogQueries.Exists(dir, run)) return Task.CompletedTask;
+            using var log = RunLogs.Open(dir, Where);
+            var finals = log.Query("SELECT * FROM runs LIMIT 0").Columns.Select(c => c.Name).Where(c => c.StartsWith("final.", StringComparison.Ordinal)).Order().Take(6);
+            var columns = new[] { "run_id", "name", "family", "task", "ablation_group", "variant", "seed", "status", "parameter_count" }
+                .Concat(finals.Select(c => $"\"{c}\"")).Append("epoch(coalesce(end_time, start_time)) - epoch(start_time) AS seconds");
+            var sql = $"SELECT {string.Join(", ", columns)} FROM runs{(where is null ? "" : $" WHERE {where}")} ORDER BY start_time DESC, run_id DESC LIMIT {last}";
+            run.Display(RunLogQueries.Run(log, sql, $"{Where} --where"));
+            return Task.CompletedTask;
+        };
+    }
+}
+
+/// <summary><c>#!arch sql "SELECT ..."</c>: any query over the runs, metrics and artifacts views.</summary>
+public sealed class SqlCommand : ArchCommand
+{
+    public override CommandSpec Spec { get; } = new("sql", "run a SQL query on the run log (views runs, metrics, artifacts)",
+        [new ArgumentSpec("query", "the query; the rest of the line (quote it when you also give --runs)", Rest: true)],
+        [RunsOption],
+        [
+            new("#!arch sql SELECT variant, avg(\"final.test_accuracy\") AS acc FROM runs GROUP BY ALL ORDER BY acc DESC", "mean accuracy per variant"),
+            new("#!arch sql \"SELECT name, value FROM metrics WHERE name = 'train_loss' LIMIT 5\" --runs ../runs", "a quoted query and another run-log directory"),
+        ]);
+
+    public override Func<ArchInvocation, Task> Prepare(ParsedLine line, ArchPlan plan)
+    {
+        var dir = ArchPlan.RunsDirectory(line);
+        // Without options the line after "sql" is the query verbatim, so SQL's own double quotes survive.
+        var raw = line.Text.Trim()[3..].Trim();
+        var tokens = CommandLineParser.Tokenize(raw);
+        var query = line.Has("runs") || tokens is [{ Quoted: true }] ? string.Join(" ", line.Arguments("query")) : raw;
+        if (string.IsNullOrWhiteSpace(query)) throw new ArchUsageException($"{Where}: missing <query>, e.g. {Spec.Examples[0].Line}");
+        return run =>
+        {
+            if (!RunLogQueries.Exists(dir, run)) return Task.CompletedTask;
+            using var log = RunLogs.Open(dir, Where);
+            run.Display(RunLogQueries.Run(log, query, Where));
+            return Task.CompletedTask;
+        };
+    }
+}
+
+/// <summary>What the run-log subcommands share: the "no log yet" message and turning DuckDB's errors into usage errors.</summary>
+public static class RunLogQueries
+{
+    public static bool Exists(string dir, ArchInvocation run)
+    {
+        if (Directory.Exists(dir)) return true;
+        run.Out.WriteLine($"No run log in {dir} yet: #!arch train, ablate and scale record runs there (--runs DIR reads another).");
+        return false;
+    }
+
+    public static RunTable Run(RunLog log, string sql, string where)
+    {
+        try { return log.Query(sql); }
+        catch (DuckDbException e) { throw new ArchUsageException($"{where}: the query failed: {e.Message}\nQuery: {sql}"); }
+    }
+}

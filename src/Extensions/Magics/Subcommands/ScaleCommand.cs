@@ -1,0 +1,80 @@
+using ArchNotebooks.Extensions.Magics.Catalog;
+using ArchNotebooks.Extensions.Magics.Session;
+using ArchNotebooks.Extensions.Magics.Syntax;
+using ArchNotebooks.Library.Families;
+using ArchNotebooks.Library.Tasks;
+using ArchNotebooks.Library.Training;
+using ArchNotebooks.Library.Validation;
+
+namespace ArchNotebooks.Extensions.Magics.Subcommands;
+
+/// <summary><c>#!arch scale &lt;family&gt; --sizes ...</c>: one config per size over seeds, the metric against parameter count, and the fitted power law.</summary>
+public sealed class ScaleCommand : ArchCommand
+{
+    static readonly string[] LossMetrics = ["test_loss", "train_loss", "generalization_loss"];
+
+    public override CommandSpec Spec { get; } = new("scale", "scaling runs over model sizes and the fitted power law L = a·N^-b (+ c)",
+        [new ArgumentSpec("family", $"model family: {string.Join(", ", FamilyCatalog.All.Select(f => f.Name))}")],
+        [
+            new OptionSpec("sizes", "n,n,...", "values of the size field, at least two (required)", Values.List(Values.Long(), 2, "sizes")),
+            new OptionSpec("field", "name", "config field the sizes set (default: the family's width, e.g. Dim)"),
+            ConfigOption, TaskOption("required"), TaskConfigOption,
+            new OptionSpec("seeds", "n", "seeds per size", Values.Int(1, 1000), "2"),
+            StepsOption(100), LearningRateOption, BatchOption,
+            new OptionSpec("metric", "name", $"loss to fit: {string.Join(", ", LossMetrics)}", Default: "test_loss"),
+            new OptionSpec("name", "study", "study name, the ablation_group in the run log (default: <family>-scaling)"),
+            new OptionSpec("result", "var", "also bind the ScalingResult to this variable"),
+            RunsOption, new OptionSpec("no-log", null, "do not record the runs in the run log"),
+        ],
+        [
+            new("#!arch scale transformer --task copy --sizes 16,32,64 --config layers=1,heads=2", "widths 16, 32, 64 of a one-layer transformer, 2 seeds each"),
+            new("#!arch scale deepsets --task setsum --sizes 8,16,32,64 --seeds 3 --steps 300", "four sizes: the fit gains an irreducible-loss term"),
+            new("#!arch scale transformer --task sort --field layers --sizes 1,2,4", "scale depth instead of width"),
+        ]);
+
+    public override Func<ArchInvocation, Task> Prepare(ParsedLine line, ArchPlan plan)
+    {
+        var family = FamilyCatalog.Find(line.Argument("family")!, Where);
+        var sizes = line.Get<List<object>>("sizes")?.Cast<long>().ToList()
+            ?? throw new ArchUsageException($"{Where}: --sizes is required: the values to try, e.g. --sizes 16,32,64.");
+        if (sizes.Any(s => s <= 0)) throw new ArchUsageException($"{Where}: bad value for --sizes: sizes must be positive.");
+        if (sizes.Distinct().Count() != sizes.Count) throw new ArchUsageException($"{Where}: bad value for --sizes: a size is listed twice.");
+        var baseline = line.Get<List<KeyValuePair<string, string>>>("config") is { } pairs ? ConfigFields.Apply(family.Default(), pairs, $"{Where} --config") : family.Default();
+        var (field, type) = ConfigFields.Resolve(baseline, line.Get<string>("field") ?? family.WidthField, $"{Where} --field");
+        if (type != typeof(int) && type != typeof(long)) throw new ArchUsageException($"{Where}: --field {field} is not a size (it is {type.Name}); choose a whole-number field such as {family.WidthField}.");
+        var task = ArchPlan.Task(line, null, required: true, Where)!;
+        var metric = line.Get<string>("metric") ?? "test_loss";
+        if (!LossMetrics.Contains(metric)) throw new ArchUsageException($"{Where}: bad value for --metric: '{metric}' is not a loss.{Suggestions.DidYouMean(metric, LossMetrics)} Losses: {string.Join(", ", LossMetrics)}.");
+        bool generalization = metric.StartsWith("generalization", StringComparison.Ordinal);
+        if (generalization && !task.Task.HasGeneralizationSplit) throw new ArchUsageException($"{Where}: {task.Name} has no generalization split.");
+        var configs = sizes.Select(s => ($"{field.Split('.')[^1].ToLowerInvariant()}={s}", AblationPoints.Ablate(baseline, field, type == typeof(int) ? (object)(int)s : s))).ToList();
+        var training = new TrainConfig
+        {
+            Steps = line.Get("steps", 100), LearningRate = line.Get("lr", 1e-3), BatchSize = line.Get("batch", 32), EvalEvery = 0,
+            EvalSplits = generalization ? [Split.Test, Split.Generalization] : [Split.Test],
+        };
+        try { _ = new Trainer(training); }
+        catch (ArgumentException e) { throw new ArchUsageException($"{Where}: {e.Message}"); }
+        int seeds = line.Get("seeds", 2);
+        var studyName = line.Get<string>("name") ?? $"{family.Name}-scaling";
+        var resultName = line.Get<string>("result") is { } r ? Identifier(r, "--result") : null;
+        var runs = line.Flag("no-log") ? null : ArchPlan.RunsDirectory(line);
+        return async run =>
+        {
+            foreach (var (size, config) in configs)
+                ModelCommand.Build(ModelCommand.Shape(new ModelProvenance(family.Name, config, task), $"{Where} (size {size})"), $"{Where} (size {size})").Dispose();
+            var study = new ScalingStudy<IModelConfig>(studyName, configs, c => c.For(task.Task).Build(), task.Task, training)
+            {
+                Seeds = Enumerable.Range(0, seeds).Select(s => (long)s).ToList(), Metric = metric, Family = family.Name,
+            };
+            using var log = runs is null ? null : RunLogs.Open(runs, Where);
+            var progress = new StudyProgress(run, $"Scaling {studyName}: {configs.Count} sizes x {seeds} seeds on {task.Name}",
+                configs.Count * seeds, training.Steps, metric, StudyProgress.OnDisk(log, "#!arch scale"));
+            var result = study.Run(progress, run.Cancellation);
+            progress.Complete(result.Interrupted ? "interrupted: the fit uses the finished sizes" : "done" + (runs is null ? "" : $"; runs logged in {runs} (ablation_group '{studyName}')"));
+            run.Display(result);
+            if (resultName is not null) await run.BindAsync(resultName, result);
+            run.ThrowIfInterrupted();
+        };
+    }
+}

@@ -1,0 +1,162 @@
+using System.Globalization;
+using ArchNotebooks.Extensions.Formatting;
+using ArchNotebooks.Extensions.Magics.Catalog;
+using ArchNotebooks.Extensions.Magics.Session;
+using ArchNotebooks.Extensions.Magics.Syntax;
+using ArchNotebooks.Library.Modules;
+using ArchNotebooks.Library.Runs;
+using ArchNotebooks.Library.Tasks;
+using ArchNotebooks.Library.Training;
+using ArchNotebooks.Torch;
+using static ArchNotebooks.Torch.torch;
+
+namespace ArchNotebooks.Extensions.Magics.Subcommands;
+
+/// <summary>
+/// <c>#!arch train &lt;model&gt;</c>: trains the model in place with one live display (progress bar and
+/// loss curve, replaced by update_display_data), then shows a result summary and logs the run.
+/// Interrupt stops between steps: the model keeps the last step's weights and the run is logged as interrupted.
+/// </summary>
+public sealed class TrainCommand : ArchCommand
+{
+    public override CommandSpec Spec { get; } = new("train", "train a model with a live progress bar and loss curve; log the run",
+        [new ArgumentSpec("model", "variable holding a model (trained in place)")],
+        [
+            TaskOption(), TaskConfigOption, StepsOption(200), LearningRateOption, BatchOption, SeedOption(),
+            new OptionSpec("eval-every", "n", "evaluate on the test split every n steps; 0: only at the end (default: steps/5)", Values.Int(0)),
+            new OptionSpec("warmup", "n", "linear warmup steps before the cosine decay", Values.Int(0), "0"),
+            new OptionSpec("run-name", "name", "name of the logged run (default: the variable's name)"),
+            new OptionSpec("result", "var", "also bind the TrainingResult (histories, final metrics) to this variable"),
+            RunsOption,
+            new OptionSpec("no-log", null, "do not record the run in the run log"),
+        ],
+        [
+            new("#!arch train m --steps 300 --lr 3e-3", "train m on the task it was built for, logging to ./runs"),
+            new("#!arch train m --task reverse --steps 500 --seed 1 --result r", "train on another task of the same shape; r holds the result"),
+            new("#!arch train m --steps 50 --eval-every 0 --no-log", "a quick try: evaluate once at the end, log nothing"),
+        ]);
+
+    public override Func<ArchInvocation, Task> Prepare(ParsedLine line, ArchPlan plan)
+    {
+        var name = line.Argument("model")!;
+        var target = plan.Model(name, Where);
+        var task = ArchPlan.Task(line, target.Provenance, required: true, Where)!;
+        int steps = line.Get("steps", 200);
+        var config = new TrainConfig
+        {
+            Steps = steps, LearningRate = line.Get("lr", 1e-3), BatchSize = line.Get("batch", 32), Seed = line.Get("seed", 0L),
+            EvalEvery = line.Get("eval-every", Math.Max(1, steps / 5)), WarmupSteps = line.Get("warmup", 0),
+        };
+        try { _ = new Trainer(config); }
+        catch (ArgumentException e) { throw new ArchUsageException($"{Where}: {e.Message}"); }
+        var resultName = line.Get<string>("result") is { } r ? Identifier(r, "--result") : null;
+        var runName = line.Get<string>("run-name") ?? name;
+        var runs = line.Flag("no-log") ? null : ArchPlan.RunsDirectory(line);
+        if (target.Current is { } current) CheckShape(current, task, Where, name);
+        return async run =>
+        {
+            var model = run.Model(name);
+            CheckShape(model, task, Where, name);
+            var provenance = ModelProvenance.Of(model);
+            var result = RunTraining(run, model, name, provenance, task, config, runName, runs);
+            if (resultName is not null) await run.BindAsync(resultName, result.Result);
+            run.ThrowIfInterrupted();
+        };
+    }
+
+    internal sealed record Outcome(TrainingResult Result, string? RunId);
+
+    Outcome RunTraining(ArchInvocation run, Module<Tensor, Tensor> model, string name, ModelProvenance? provenance, TaskChoice task, TrainConfig config, string runName, string? runs)
+    {
+        using var log = runs is null ? null : RunLogs.Open(runs, Where);
+        using var record = log?.StartRun(new RunInfo
+        {
+            Name = runName, Source = "#!arch train", Family = provenance?.Family, Task = task.Name, Seed = config.Seed,
+            Config = new Dictionary<string, object?> { ["model"] = provenance?.ConfigFor(task), ["train"] = config },
+            Device = model.device.ToString(), TorchVersion = __version__, ParameterCount = model.num_parameters(),
+        });
+        var losses = new List<(double step, double loss)>();
+        var evals = new List<EvalPoint>();
+        StepEvent? last = null;
+        string title = $"Training {name} on {task.Name}";
+        ProgressView View(string status) => new(title, last?.Step ?? 0, config.Steps, status, Curves().ToFigure());
+        TrainingCurves Curves()
+        {
+            var (xs, ys) = ProgressView.Thin(losses.Select(p => p.step).ToList(), losses.Select(p => p.loss).ToList());
+            var curves = new List<Curve> { new("train_loss", xs, ys) };
+            foreach (var metric in evals.SelectMany(e => e.Metrics.Keys).Distinct().Where(k => k.EndsWith("accuracy", StringComparison.Ordinal)))
+                curves.Add(new Curve(metric, evals.Select(e => (double)e.Step).ToList(), evals.Select(e => e.Metrics.GetValueOrDefault(metric, double.NaN)).ToList()));
+            return new TrainingCurves(curves) { Title = "loss (left) and test accuracy (right) by step" };
+        }
+        string Status() => last is null ? "starting" :
+            FormattableString.Invariant($"step {last.Step:N0}/{config.Steps:N0} · loss {last.Loss:G4} · lr {last.LearningRate:G3} · {last.Step / Math.Max(1e-9, last.Elapsed.TotalSeconds):0} steps/s") +
+            (evals.Count > 0 ? " · " + string.Join(", ", evals[^1].Metrics.Select(m => FormattableString.Invariant($"{m.Key} {m.Value:G4}"))) : "");
+        var live = new LiveDisplay(run, View("starting"));
+        var trainer = new Trainer(config);
+        trainer.Subscribe(e =>
+        {
+            switch (e)
+            {
+                case StepEvent s:
+                    last = s;
+                    losses.Add((s.Step, s.Loss));
+                    record?.Log(s.Step, "train_loss", s.Loss);
+                    record?.Log(s.Step, "lr", s.LearningRate);
+                    if (s.GradNorm is { } g) record?.Log(s.Step, "grad_norm", g);
+                    live.Update(() => View(Status()));
+                    break;
+                case EvalEvent v:
+                    evals.Add(new EvalPoint(v.Step, v.Metrics));
+                    foreach (var (metric, value) in v.Metrics) record?.Log(v.Step, metric, value);
+                    live.Update(() => View(Status()), force: true);
+                    break;
+            }
+        });
+        TrainingResult result;
+        try { result = trainer.Fit(model, task.Task, run.Cancellation); }
+        catch (Exception e) { record?.Fail(e); throw; }
+        if (result.Interrupted) record?.MarkInterrupted();
+        else if (result.Reason == StopReason.Diverged) record?.Fail($"diverged at step {result.StepsCompleted}");
+        else record?.Finish(result.FinalMetrics);
+        live.Update(() => View($"{result.Reason} after {result.StepsCompleted:N0}/{config.Steps:N0} steps · {Status()}"), force: true);
+        run.Display(new TrainingSummary(name, task.Name, result, record?.Id, runs));
+        return new Outcome(result, record?.Id);
+    }
+
+    /// <summary>A forward on two examples must give the task's logits shape; otherwise the model was built for another task.</summary>
+    internal static void CheckShape(Module<Tensor, Tensor> model, TaskChoice task, string where, string name)
+    {
+        using var scope = NewDisposeScope();
+        using var grad = no_grad();
+        bool wasTraining = model.training;
+        long[] actual;
+        try
+        {
+            model.eval();
+            using var batch = task.Task.Sample(2, 0, Split.Train, model.device);
+            actual = model.call(batch.Input).shape;
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or TorchException or IndexOutOfRangeException)
+        {
+            throw new ArchUsageException($"{where}: {name} cannot read {task.Name} inputs: {e.Message}\nBuild a model for this task: #!arch model <family> --name {name} --task {task.Name}");
+        }
+        finally { model.train(wasTraining); }
+        var expected = task.Task.LogitsShape(2);
+        if (!actual.SequenceEqual(expected))
+            throw new ArchUsageException($"{where}: {name} gives logits [{string.Join(", ", actual)}] but {task.Name} needs [{string.Join(", ", expected)}]; " +
+                $"build a model for this task: #!arch model <family> --name {name} --task {task.Name}");
+    }
+}
+
+/// <summary>Opening the run log with an error that says what is missing.</summary>
+public static class RunLogs
+{
+    public static RunLog Open(string directory, string where)
+    {
+        try { return RunLog.Open(directory); }
+        catch (Exception e) when (e is DllNotFoundException or IOException or UnauthorizedAccessException or InvalidOperationException)
+        {
+            throw new ArchUsageException($"{where}: cannot open the run log in {directory}: {e.Message}");
+        }
+    }
+}
