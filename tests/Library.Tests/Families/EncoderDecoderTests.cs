@@ -51,7 +51,7 @@ public class EncoderDecoderTests(ITestOutputHelper output)
     [Fact]
     public void Encoder_decoder_learns_reverse()
     {
-        var outcome = LearningProbe.Train(new EncoderDecoderConfig(Dim: 32, Heads: 4), Reverse, steps: 400);
+        var outcome = LearningProbe.Train(new EncoderDecoderConfig(Dim: 32, Heads: 4), Reverse, steps: 250);
         output.WriteLine($"encoder-decoder on reverse: {outcome}");
         Assert.True(outcome.Accuracy >= 0.95, outcome.ToString());
     }
