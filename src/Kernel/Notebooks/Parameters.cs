@@ -5,7 +5,8 @@ namespace ArchNotebooks.Kernel.Notebooks;
 
 /// <summary>
 /// Papermill-style parameters: <c>-p lr 0.01 -p name baseline</c> become a cell tagged
-/// <c>injected-parameters</c> right after the cell tagged <c>parameters</c> (or first), redeclaring each name.
+/// <c>injected-parameters</c> right after the cell tagged <c>parameters</c> (in a .dib, the code cell starting
+/// with a <c>// parameters</c> comment; else first), redeclaring each name.
 /// </summary>
 internal static class Parameters
 {
@@ -20,6 +21,8 @@ internal static class Parameters
         }
         var cells = notebook.Cells;
         int index = cells.ToList().FindIndex(c => c.Tags.Contains("parameters"));
+        // .dib cells carry no tags: there the parameters cell is the code cell whose first line is "// parameters".
+        if (index < 0) index = cells.ToList().FindIndex(c => c.IsCode && c.Source.TrimStart().StartsWith("// parameters", StringComparison.OrdinalIgnoreCase));
         var injected = NotebookDocument.NewCell("code", code.ToString().TrimEnd('\n'), "injected-parameters");
         notebook.CellsJson.Insert(index + 1, injected.Json);
     }
