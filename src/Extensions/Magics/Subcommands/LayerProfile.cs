@@ -114,7 +114,7 @@ public sealed record LayerProfile(string Title, string Device, string InputShape
         bundle[MimeBundle.Html] = HtmlText.Block(html.ToString());
     }
 
-    public override string ToString() => Title + "\n" + HtmlText.TextTable(["layer", "type", "latency (ms)", "share", "output memory", "parameter memory"],
+    public override string ToString() => Title + "\n" + TextTable.Render(["layer", "type", "latency (ms)", "share", "output memory", "parameter memory"],
         Rows.Select(r => (IReadOnlyList<string>)[new string(' ', 2 * r.Depth) + r.Name, r.Type, Ms(r.Milliseconds), Share(r), LayerSummary.Bytes(r.OutputBytes), LayerSummary.Bytes(r.ParameterBytes)]).ToList())
         + "\n" + Caption;
 }

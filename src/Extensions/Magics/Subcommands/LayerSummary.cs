@@ -77,7 +77,8 @@ public sealed record LayerSummary(string Title, string InputShape, IReadOnlyList
         }
         if (module.named_children().Any()) return 0;
         var weight = module.named_parameters(recurse: false).FirstOrDefault(p => p.name == "weight").parameter;
-        if (weight is null || module is Embedding || weight.dim() < 2) return 0;   // lookups, norms, activations: negligible
+        // Lookups (token and position embeddings), norms and activations: no multiply-adds worth counting.
+        if (weight is null || weight.dim() < 2 || module is Embedding || module.GetType().Name.Contains("Embedding", StringComparison.Ordinal)) return 0;
         if (weight.dim() >= 3) return 2.0 * (weight.numel() / weight.shape[0]) * output.numel();   // convolution-like: in x kernel MACs per output
         return null;
     }
@@ -120,7 +121,7 @@ public sealed record LayerSummary(string Title, string InputShape, IReadOnlyList
         _ => FormattableString.Invariant($"{b} B"),
     };
 
-    public override string ToString() => Title + "\n" + HtmlText.TextTable(["layer", "type", "output shape", "parameters", "FLOPs", "output memory"],
+    public override string ToString() => Title + "\n" + TextTable.Render(["layer", "type", "output shape", "parameters", "FLOPs", "output memory"],
         Rows.Select(r => (IReadOnlyList<string>)[new string(' ', 2 * r.Depth) + r.Name, r.Type, r.OutputShape, HtmlText.Count(r.Parameters), FormatFlops(r.Flops), Bytes(r.OutputBytes)])
             .Append(["total", "", "input " + InputShape, HtmlText.Count(Parameters), FormatFlops(Flops), Bytes(ActivationBytes)]).ToList()) + "\n" + Caption;
 }

@@ -4,6 +4,7 @@ using ArchNotebooks.Extensions.Magics.Session;
 using ArchNotebooks.Extensions.Magics.Syntax;
 using ArchNotebooks.Interactive;
 using ArchNotebooks.Library.Families;
+using TextTable = ArchNotebooks.Extensions.Magics.Subcommands.TextTable;
 
 namespace ArchNotebooks.Extensions.Magics.Subcommands;
 
@@ -65,6 +66,6 @@ public sealed record AblationPointTable(string Title, IReadOnlyList<AblationPoin
             HtmlText.Table(["point", "what it tests", "current", "alternatives"], rows, caption: "#!arch ablate <model> --remove <point> --swap <point>=<value>"));
     }
 
-    public override string ToString() => Title + "\n" + HtmlText.TextTable(["point", "current", "alternatives", "what it tests"],
+    public override string ToString() => Title + "\n" + TextTable.Render(["point", "current", "alternatives", "what it tests"],
         Points.Select(p => (IReadOnlyList<string>)[p.Field, Values.Format(p.Current), string.Join(", ", p.Alternatives.Select(Values.Format)), p.Description]).ToList());
 }

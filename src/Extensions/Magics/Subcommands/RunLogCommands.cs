@@ -44,7 +44,7 @@ public sealed class RunsCommand : ArchCommand
 public sealed class SqlCommand : ArchCommand
 {
     public override CommandSpec Spec { get; } = new("sql", "run a SQL query on the run log (views runs, metrics, artifacts)",
-        [new ArgumentSpec("query", "the query; the rest of the line (quote it when you also give --runs)", Rest: true)],
+        [new ArgumentSpec("query", "the query: the rest of the line, as written (SQL's own quotes included)", Rest: true)],
         [RunsOption],
         [
             new("#!arch sql SELECT variant, avg(\"final.test_accuracy\") AS acc FROM runs GROUP BY ALL ORDER BY acc DESC", "mean accuracy per variant"),
@@ -54,10 +54,13 @@ public sealed class SqlCommand : ArchCommand
     public override Func<ArchInvocation, Task> Prepare(ParsedLine line, ArchPlan plan)
     {
         var dir = ArchPlan.RunsDirectory(line);
-        // Without options the line after "sql" is the query verbatim, so SQL's own double quotes survive.
-        var raw = line.Text.Trim()[3..].Trim();
+        // The query is the line after "sql" as written, less the --runs option, so SQL's own double quotes survive.
+        var raw = line.Text.Trim()[3..];
         var tokens = CommandLineParser.Tokenize(raw);
-        var query = line.Has("runs") || tokens is [{ Quoted: true }] ? string.Join(" ", line.Arguments("query")) : raw;
+        int at = tokens.FindIndex(t => !t.Quoted && (t.Text == "--runs" || t.Text.StartsWith("--runs=", StringComparison.Ordinal)));
+        if (at >= 0) raw = raw[..tokens[at].Start] + raw[tokens[tokens[at].Text == "--runs" ? at + 1 : at].End..];
+        var query = raw.Trim();
+        if (CommandLineParser.Tokenize(query) is [{ Quoted: true } whole] && query.StartsWith('"')) query = whole.Text;
         if (string.IsNullOrWhiteSpace(query)) throw new ArchUsageException($"{Where}: missing <query>, e.g. {Spec.Examples[0].Line}");
         return run =>
         {

@@ -14,7 +14,8 @@ public sealed record CommandRequest(ParsedLine Line) : ArchRequest;
 /// </summary>
 public static class CommandLineParser
 {
-    public sealed record Token(string Text, bool Quoted);
+    /// <summary>A word of the line; <see cref="Start"/> and <see cref="End"/> index the raw text (quotes included).</summary>
+    public sealed record Token(string Text, bool Quoted, int Start = 0, int End = 0);
 
     public static ArchRequest Parse(string arguments, IReadOnlyList<CommandSpec> subcommands)
     {
@@ -103,9 +104,11 @@ public static class CommandLineParser
         var tokens = new List<Token>();
         var current = new StringBuilder();
         bool inToken = false, quoted = false, inQuotes = false;
+        int start = 0;
         for (int i = 0; i < text.Length; i++)
         {
             char c = text[i];
+            if (!inToken && !char.IsWhiteSpace(c)) start = i;
             if (inQuotes)
             {
                 if (c == '\\' && i + 1 < text.Length && text[i + 1] is '"' or '\\') current.Append(text[++i]);
@@ -115,14 +118,14 @@ public static class CommandLineParser
             else if (c == '"') { inQuotes = true; inToken = true; quoted = true; }
             else if (char.IsWhiteSpace(c))
             {
-                if (inToken) tokens.Add(new Token(current.ToString(), quoted));
+                if (inToken) tokens.Add(new Token(current.ToString(), quoted, start, i));
                 current.Clear();
                 inToken = quoted = false;
             }
             else { current.Append(c); inToken = true; }
         }
         if (inQuotes) throw new ArchUsageException($"#!arch: a double quote is not closed in: {text}");
-        if (inToken) tokens.Add(new Token(current.ToString(), quoted));
+        if (inToken) tokens.Add(new Token(current.ToString(), quoted, start, text.Length));
         return tokens;
     }
 }

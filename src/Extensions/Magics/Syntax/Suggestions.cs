@@ -11,11 +11,23 @@ public static class Suggestions
         foreach (var candidate in candidates)
         {
             var c = candidate.ToLowerInvariant();
-            int d = c.StartsWith(g, StringComparison.Ordinal) && g.Length >= 2 ? 0 : Distance(g, c);
+            int d = c.StartsWith(g, StringComparison.Ordinal) && g.Length >= 2 ? 0
+                : c.Contains(g, StringComparison.Ordinal) && g.Length >= 3 ? 1
+                : IsAbbreviation(g, c) ? 2
+                : Distance(g, c);
             if (d < bestDistance) (best, bestDistance) = (candidate, d);
         }
         // A typo changes a few characters; beyond that the suggestion would be noise.
         return best is not null && bestDistance <= Math.Max(2, given.Length / 3) ? best : null;
+    }
+
+    /// <summary>"attn" for "attention", "pos" for "position": same first letter, the rest in order.</summary>
+    static bool IsAbbreviation(string given, string candidate)
+    {
+        if (given.Length < 3 || candidate.Length == 0 || given[0] != candidate[0]) return false;
+        int k = 0;
+        foreach (var ch in candidate) if (k < given.Length && ch == given[k]) k++;
+        return k == given.Length;
     }
 
     /// <summary>" Did you mean 'x'?" or "".</summary>
