@@ -23,7 +23,8 @@ public sealed class HtmlSafetyTests(MagicSession s)
         AssertAllEscaped(s.Run($"#!arch train m --steps 2 --eval-every 0 --run-name {Quoted} --runs {dir}\n#!arch train m --steps 2 --eval-every 0 --run-name {Quoted} --runs {dir}"));
         var runs = s.Run($"#!arch runs --runs {dir}");
         AssertAllEscaped(runs);
-        Assert.Contains("<script>alert(1)</script>\" onmouseover=\"x", runs.Text);   // parsed whole; text/plain keeps it as written
+        // The quoted value was parsed whole, escaped quotes included, and logged as written.
+        Assert.Equal(Samples.Payload, s.Run($"var runLog = RunLog.Open(@\"{dir}\");\nvar lastName = runLog.LastRuns(1)[0].Name;\nrunLog.Dispose();\nlastName").ResultText);
         var ids = System.Text.RegularExpressions.Regex.Matches(runs.Text, @"\d{8}-\d{6}-[0-9a-f]{8}").Select(m => m.Value).ToList();
         AssertAllEscaped(s.Run($"#!arch compare {ids[0]} {ids[1]} --runs {dir}"));
         AssertAllEscaped(s.Run($"#!arch sql SELECT name, '<script>alert(1)</script>' AS injected FROM runs --runs {dir}"));
