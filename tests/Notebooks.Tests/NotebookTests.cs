@@ -1,0 +1,133 @@
+using System.Globalization;
+using ArchNotebooks.Library.Runs;
+using ArchNotebooks.Notebooks.Tests.Support;
+
+namespace ArchNotebooks.Notebooks.Tests;
+
+/// <summary>Every notebook in notebooks/ runs headless through archnb run with CI parameters and produces what it promises.</summary>
+[Collection("notebooks")]
+public sealed class NotebookTests
+{
+    /// <summary>Mean of a final metric per variant of an ablation group, from the notebook's own run log.</summary>
+    internal static Dictionary<string, (double Mean, long Runs)> FinalByVariant(ExecutedNotebook nb, string group, string metric)
+    {
+        using var log = RunLog.Open(nb.RunsDirectory);
+        var table = log.Query($"SELECT variant, avg(\"final.{metric}\") AS mean, count(*) AS n FROM runs WHERE ablation_group = '{group}' AND status = 'finished' GROUP BY variant");
+        return Enumerable.Range(0, table.RowCount).ToDictionary(r => (string)table[r, "variant"]!,
+            r => (Convert.ToDouble(table[r, "mean"], CultureInfo.InvariantCulture), Convert.ToInt64(table[r, "n"], CultureInfo.InvariantCulture)));
+    }
+
+    static string Markdown(ExecutedNotebook nb) => string.Join("\n", nb.Texts("text/markdown"));
+
+    [Fact]
+    public void Quickstart_trains_past_chance_checks_the_model_and_logs_the_run()
+    {
+        var nb = ExecutedNotebook.Get("quickstart.ipynb");
+        nb.AssertSucceeded();
+        var texts = string.Join("\n", nb.Texts());
+        Assert.Contains("tensor [8, 16] float32", texts);
+        Assert.Contains("sanity checks on reverse", texts);
+        Assert.Contains("Attention: 2 layers x 4 heads", texts);
+        using var log = RunLog.Open(nb.RunsDirectory);
+        var runs = log.Query("SELECT status, \"final.test_accuracy\" AS acc FROM runs");
+        Assert.True(runs.RowCount >= 1, "quickstart logged no run");
+        Assert.All(runs.Column("status"), s => Assert.Equal("finished", s));
+        double accuracy = runs.Column("acc").Select(v => Convert.ToDouble(v, CultureInfo.InvariantCulture)).Max();
+        Assert.True(accuracy > 0.5, $"quickstart's model reached only {accuracy:P1} test accuracy (chance 12.5%)");
+        Assert.True(nb.Elapsed < TimeSpan.FromSeconds(120), $"quickstart took {nb.Elapsed.TotalSeconds:F0} s");
+    }
+
+    [Fact]
+    public void Transformer_ablation_has_the_table_with_every_variant_beats_chance_and_concludes_from_its_numbers()
+    {
+        var nb = ExecutedNotebook.Get("transformer-ablation.ipynb");
+        nb.AssertSucceeded();
+        string[] variants = ["baseline", "no attention", "no FFN", "no norm", "RMSNorm", "no positions", "sinusoidal positions", "rotary positions", "ALiBi positions"];
+        foreach (var metric in new[] { "test_accuracy", "test_loss", "generalization_accuracy" })
+        {
+            var table = Assert.Single(nb.TextsStartingWith($"transformer-ablation on reverse: {metric} "));
+            Assert.Contains("mean ± sample std over 3 seeds", table);
+            foreach (var v in variants) Assert.Contains(v, table);
+        }
+        Assert.Single(nb.TextsStartingWith("transformer-width on reverse"));   // the scaling run
+
+        var accuracy = FinalByVariant(nb, "transformer-ablation", "test_accuracy");
+        Assert.Equal(variants.Order(), accuracy.Keys.Order());
+        Assert.All(accuracy.Values, a => Assert.Equal(3, a.Runs));
+        Assert.True(accuracy["baseline"].Mean > 0.5, $"baseline {accuracy["baseline"].Mean:P1} (chance 12.5%)");
+        Assert.True(accuracy["no attention"].Mean < 0.25, $"without attention the model should be near chance, got {accuracy["no attention"].Mean:P1}");
+
+        // The conclusions quote the notebook's own numbers.
+        var conclusions = Markdown(nb);
+        Assert.Contains($"The baseline reaches **{accuracy["baseline"].Mean.ToString("P1", CultureInfo.InvariantCulture)}**", conclusions);
+        Assert.Contains("*no attention*", conclusions);
+        Assert.Contains("significantly worse", conclusions);
+    }
+
+    [Fact]
+    public void Video_architecture_compares_three_designs_on_motion_and_static_classes()
+    {
+        var nb = ExecutedNotebook.Get("video-architecture.ipynb");
+        nb.AssertSucceeded();
+        string[] variants = ["factorized + cross-attention", "divided space-time", "3D conv", "fusion: concat", "spatial stream only", "temporal stream only", "dense temporal attention"];
+        foreach (var metric in new[] { "test_accuracy", "motion_accuracy", "static_accuracy" })
+        {
+            var table = Assert.Single(nb.TextsStartingWith($"video-architecture on moving-shapes-video: {metric} "));
+            foreach (var v in variants) Assert.Contains(v, table);
+        }
+        var markdown = Markdown(nb);
+        Assert.Contains("multiply-adds per clip", markdown);
+        Assert.Contains("fusion attention on the shape's patches", markdown);
+        Assert.Contains("Attention:", string.Join("\n", nb.Texts()));
+        Assert.Contains("Fusion attention puts", markdown);
+
+        var accuracy = FinalByVariant(nb, "video-architecture", "test_accuracy");
+        Assert.Equal(variants.Order(), accuracy.Keys.Order());
+        var ours = accuracy["factorized + cross-attention"].Mean;
+        Assert.True(ours > 0.25, $"our design scored {ours:P1}, no better than chance (25%)");
+        Assert.True(accuracy.Values.Max(a => a.Mean) > 0.5, "no video model beat 50% (chance 25%)");
+    }
+
+    [Fact]
+    public void Mixture_of_experts_compares_dense_and_moe_at_equal_compute_and_reports_load_balance()
+    {
+        var nb = ExecutedNotebook.Get("mixture-of-experts.ipynb");
+        nb.AssertSucceeded();
+        string[] variants = ["baseline", "dense, equal compute", "top-2", "no balance loss", "frozen router"];
+        var table = Assert.Single(nb.TextsStartingWith("mixture-of-experts on modular-addition: test_accuracy "));
+        foreach (var v in variants) Assert.Contains(v, table);
+        var markdown = Markdown(nb);
+        Assert.Contains("tokens per expert", markdown);
+        Assert.Contains("evenness", markdown);
+        Assert.Contains("At equal active compute", markdown);
+
+        var accuracy = FinalByVariant(nb, "mixture-of-experts", "test_accuracy");
+        Assert.Equal(variants.Order(), accuracy.Keys.Order());
+        Assert.True(accuracy["baseline"].Mean > 4.0 / 23, $"the MoE reached {accuracy["baseline"].Mean:P1} (chance 4.3%)");
+    }
+
+    [Fact]
+    public void Symmetry_tests_pass_inside_the_notebook_and_the_c4_network_generalises_to_rotations()
+    {
+        var nb = ExecutedNotebook.Get("symmetry.ipynb");
+        nb.AssertSucceeded();
+        var markdown = Markdown(nb);
+        Assert.Equal(7, nb.Texts("text/markdown").Count(t => t.StartsWith("**PASS**", StringComparison.Ordinal)));
+        Assert.DoesNotContain("**FAIL**", markdown);
+        Assert.Contains("Symmetry tests: 7/7 passed", markdown);
+
+        var generalization = FinalByVariant(nb, "symmetry-c4", "generalization_accuracy");
+        Assert.True(generalization["baseline"].Mean > generalization["plain CNN"].Mean + 0.2,
+            $"C4 {generalization["baseline"].Mean:P1} vs plain {generalization["plain CNN"].Mean:P1} on rotated images");
+        Assert.True(generalization["baseline"].Mean > 1.0 / 6 + 0.2, $"C4 on rotated images: {generalization["baseline"].Mean:P1} (chance 16.7%)");
+    }
+
+    [Fact]
+    public void The_dib_version_of_the_workflow_runs_headless()
+    {
+        var nb = ExecutedNotebook.Get("experiment.dib");
+        nb.AssertSucceeded();
+        var table = Assert.Single(nb.TextsStartingWith("experiment on reverse: test_accuracy "));
+        foreach (var v in new[] { "baseline", "no attention", "ALiBi" }) Assert.Contains(v, table);
+    }
+}
