@@ -94,11 +94,14 @@ public class RegistryTests
     public void The_host_loads_the_formatters_through_IKernelExtension()
     {
         var registry = new FormatterRegistry();
-        var context = new KernelExtensionContext(registry, new MagicRegistry());
-        var extension = typeof(ArchFormatters).Assembly.GetExportedTypes().Single(t => typeof(IKernelExtension).IsAssignableFrom(t));
-        ((IKernelExtension)Activator.CreateInstance(extension)!).Load(context);
+        var magics = new MagicRegistry();
+        var context = new KernelExtensionContext(registry, magics);
+        // As the host does: every public IKernelExtension of the assembly (formatters, and the #!arch magic).
+        foreach (var extension in typeof(ArchFormatters).Assembly.GetExportedTypes().Where(t => typeof(IKernelExtension).IsAssignableFrom(t)))
+            ((IKernelExtension)Activator.CreateInstance(extension)!).Load(context);
         using var t = ones(2, 2);
         Assert.Contains("tensor [2, 2] float32", (string)registry.Format(t)[MimeBundle.Html]);
         Assert.Contains(typeof(Figure).Assembly, context.ScriptReferences);
+        Assert.True(magics.TryGet("arch", out _));
     }
 }

@@ -28,7 +28,9 @@ public sealed class ModelCommand : ArchCommand
         ])
     {
         Notes = "Families and their config fields (--config takes any of them, case-insensitive):\n" +
-                string.Join("\n", FamilyCatalog.All.Select(f => $"  {f.Name,-15}{f.Description}\n  {"",-15}{ConfigFields.Describe(f.Default())}")),
+                string.Join("\n", FamilyCatalog.All.Select(f => $"  {f.Name,-16}{f.Description}\n  {"",-16}{ConfigFields.Describe(f.Default())}")) +
+                "\n\nTasks and their settings (--task-config takes any of them):\n" +
+                string.Join("\n", TaskCatalog.All.Select(t => $"  {t.Name,-16}{t.Description}; {string.Join(", ", TaskCatalog.Parameters(t).Select(p => $"{p.Name}={Values.Format(p.DefaultValue)}"))}")),
     };
 
     public override Func<ArchInvocation, Task> Prepare(ParsedLine line, ArchPlan plan)
