@@ -25,7 +25,7 @@ public sealed class WorkflowTests
             Assert.True(exit == 0, $"node exited with {exit}:\n{output}");
             var pages = JsonNode.Parse(output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Last())!.AsArray();
             Assert.Equal(notebooks.Count, pages.Count);
-            foreach (var page in pages)
+            foreach (var page in pages.Select(p => p!))
             {
                 Assert.True(page["errors"]!.AsArray().Count == 0, $"{page["page"]}: {page["errors"]!.ToJsonString()}");
                 Assert.True((int)page["drawn"]! >= (int)page["figures"]!, $"{page["page"]}: {page["drawn"]} plots drawn for {page["figures"]} figures");
