@@ -74,8 +74,8 @@ public sealed class TrainingTests(MagicSession s)
         Assert.Null(r.Error);
         var report = r.Displays[^1];
         var text = report[MimeBundle.PlainText].ToString()!;
-        Assert.Matches(@"sanity checks on copy\(symbols=4,length=3\): \d/6 passed", text);
-        foreach (var check in new[] { "shape", "initial-loss", "gradient-flow", "update-to-data-ratio", "overfit-one-batch", "input-independent-baseline" })
+        Assert.Matches(@"sanity checks on copy\(symbols=4,length=3\): \d/7 passed", text);
+        foreach (var check in new[] { "shape", "initial-loss", "gradient-flow", "batch-dependencies", "update-to-data-ratio", "overfit-one-batch", "input-independent-baseline" })
             Assert.Matches($"<code>{check}</code></td><td class=\"(pass|fail)\">(PASS|FAIL)</td>", report[MimeBundle.Html].ToString());
         Assert.Contains("<td class=\"pass\">PASS</td>", report[MimeBundle.Html].ToString());   // shape passes on its own task
         var flow = r.Figures().First(f => f.ToJsonString().Contains("Gradient flow"));

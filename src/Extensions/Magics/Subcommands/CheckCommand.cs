@@ -39,13 +39,15 @@ public sealed class CheckCommand : ArchCommand
         {
             Seed = line.Get("seed", 0L), LearningRate = line.Get("lr", 1e-3), BatchSize = line.Get("batch", 32),
             OverfitMaxSteps = line.Get("overfit-steps", 300), BaselineSteps = line.Get("baseline-steps", 100),
+            // A causal sequence model must also keep the future out: the dependency check tests that.
+            Causal = IsCausal(provenance.Config),
         };
         Module<Tensor, Tensor> Factory() => config.Build();
         return run =>
         {
             var checks = new List<SanityCheck>();
             string title = $"Sanity checks of {name} ({provenance.Family}) on {task.Name}";
-            string[] names = ["shape", "initial-loss", "gradient-flow", "update-ratio", "overfit-one-batch", "input-independent-baseline"];
+            string[] names = ["shape", "initial-loss", "gradient-flow", "batch-dependencies", "update-ratio", "overfit-one-batch", "input-independent-baseline"];
             var live = new LiveDisplay(run, new ProgressView(title, 0, names.Length, "running shape"));
             T Fresh<T>(Func<Module<Tensor, Tensor>, T> check)
             {
@@ -58,6 +60,7 @@ public sealed class CheckCommand : ArchCommand
                 () => Fresh(m => SanityChecks.Shape(m, task.Task, options)),
                 () => Fresh(m => SanityChecks.InitialLoss(m, task.Task, options)),
                 () => Fresh(m => SanityChecks.GradientFlow(m, task.Task, options)),
+                () => Fresh(m => SanityChecks.BatchDependencies(m, task.Task, options)),
                 () => Fresh(m => SanityChecks.UpdateToDataRatio(m, task.Task, options)),
                 () => Fresh(m => SanityChecks.OverfitOneBatch(m, task.Task, options)),
                 () => SanityChecks.InputIndependentBaseline(Factory, task.Task, options),
@@ -78,5 +81,20 @@ public sealed class CheckCommand : ArchCommand
             run.ThrowIfInterrupted();
             return Task.CompletedTask;
         };
+    }
+
+    // Any config (or nested config) with a true "Causal" field describes a causal sequence model.
+    static bool IsCausal(object? config, int depth = 0)
+    {
+        if (config is null || depth > 3) return false;
+        foreach (var p in config.GetType().GetProperties())
+        {
+            if (p.GetIndexParameters().Length > 0) continue;
+            var value = p.GetValue(config);
+            if (p.Name == "Causal" && value is true) return true;
+            if (value is not null && p.PropertyType.Namespace?.StartsWith("ArchNotebooks.Library", StringComparison.Ordinal) == true
+                && !p.PropertyType.IsEnum && !p.PropertyType.IsValueType && IsCausal(value, depth + 1)) return true;
+        }
+        return false;
     }
 }
