@@ -10,7 +10,11 @@ public abstract record SanityCheck
     public required bool Passed { get; init; }
     /// <summary>One line with the measured numbers and, on failure, what it suggests.</summary>
     public required string Summary { get; init; }
-    public override string ToString() => $"{(Passed ? "PASS" : "FAIL")} {Name}: {Summary}";
+    // Sealed so derived records don't get a compiler-generated member dump instead; they extend Describe.
+    public sealed override string ToString() => Describe();
+
+    /// <summary>"PASS name: summary", followed by a table where the check has one.</summary>
+    protected virtual string Describe() => $"{(Passed ? "PASS" : "FAIL")} {Name}: {Summary}";
 }
 
 /// <summary>Logits have the shape the task expects and are finite.</summary>
@@ -68,7 +72,7 @@ public sealed record GradientFlowCheck : SanityCheck
     public override string Name => "gradient-flow";
     public required IReadOnlyList<ParameterGradient> Parameters { get; init; }
     public IEnumerable<ParameterGradient> Flagged => Parameters.Where(p => p.Flag != GradientFlag.Healthy);
-    public override string ToString() => Table(base.ToString(), Parameters.Select(p =>
+    protected override string Describe() => Table(base.Describe(), Parameters.Select(p =>
         $"{p.Name,-32} [{string.Join("x", p.Shape)}]  grad {p.GradNorm:E2}  param {p.ParamNorm:E2}  {p.Flag}"));
 
     internal static string Table(string head, IEnumerable<string> rows)
@@ -99,7 +103,7 @@ public sealed record UpdateRatioCheck : SanityCheck
     public required double High { get; init; }
     public required IReadOnlyList<ParameterUpdateRatio> Parameters { get; init; }
     public IEnumerable<ParameterUpdateRatio> Flagged => Parameters.Where(p => p.Flag is UpdateFlag.TooHigh or UpdateFlag.TooLow);
-    public override string ToString() => GradientFlowCheck.Table(base.ToString(), Parameters.Select(p =>
+    protected override string Describe() => GradientFlowCheck.Table(base.Describe(), Parameters.Select(p =>
         $"{p.Name,-32} [{string.Join("x", p.Shape)}]  log10 ratio {p.Log10Ratio:F2}  {p.Flag}"));
 }
 
@@ -127,6 +131,6 @@ public sealed record DependencyCheck : SanityCheck
     public (long output, long input)? FirstLeak { get; init; }
     public required double Tolerance { get; init; }
 
-    public override string ToString() => GradientFlowCheck.Table(base.ToString(), Influence.Select((row, i) =>
+    protected override string Describe() => GradientFlowCheck.Table(base.Describe(), Influence.Select((row, i) =>
         $"outputs of example {i}: " + string.Join("  ", row.Select(v => v.ToString("E1")))));
 }
