@@ -69,7 +69,9 @@ internal static class RunCommand
             var plotly = HtmlReport.FindPlotlyJs();
             var info = new ReportInfo(Path.GetFileNameWithoutExtension(file.Name), DateTimeOffset.Now, result, parameters);
             var uses = document.Cells.Where(c => c.IsCode).SelectMany(c => c.Outputs.OfType<System.Text.Json.Nodes.JsonObject>())
-                .Any(o => o["data"] is System.Text.Json.Nodes.JsonObject data && data.ContainsKey(Interactive.MimeBundle.Plotly));
+                .Any(o => o["data"] is System.Text.Json.Nodes.JsonObject data && (data.ContainsKey(Interactive.MimeBundle.Plotly)
+                    // HTML outputs (tables with charts, #!arch progress) carry figures that plotly.js draws over their static SVG.
+                    || (data[Interactive.MimeBundle.Html]?.ToJsonString() ?? "").Contains("archnb-figure", StringComparison.Ordinal)));
             File.WriteAllText(html.FullName, HtmlReport.Render(document, info, uses && plotly is not null ? File.ReadAllText(plotly) : null));
             stdout.WriteLine($"HTML report: {html.FullName}");
         }
