@@ -89,7 +89,8 @@ public sealed class WorkflowTests
             Assert.Contains("ok ", output);
             Assert.Contains("language_info=csharp", output);
             var executed = File.ReadAllText(Path.Combine(work, "executed.ipynb"));
-            Assert.Contains("application/vnd.plotly.v1+json", executed);   // the training curves came through the kernel as rich output
+            Assert.Contains("Training model on reverse", executed);   // #!arch train ran through the kernel
+            Assert.Contains("text/html", executed);                   // and rich outputs came back
             using (var log = RunLog.Open(Path.Combine(work, "runs")))
                 Assert.Equal(1, log.Query("SELECT * FROM runs WHERE status = 'finished'").RowCount);
             Directory.Delete(work, recursive: true);
