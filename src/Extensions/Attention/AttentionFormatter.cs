@@ -91,7 +91,8 @@ public static class AttentionFormatter
                     traces.Add(Map(maps, maps.Weights[l][h], $"{maps.LayerNames[l]}, head {h}", false) with { XAxis = xr, YAxis = yr, ShowScale = false });
             }
         for (int h = 0; h < heads; h++) notes.Add(new Annotation($"head {h}", (h + 0.5) / heads, 1.0) { FontSize = 11 });
-        for (int l = 0; l < layers; l++) notes.Add(new Annotation(maps.LayerNames[l], -0.01, 1 - (l + 0.5) / layers) { XAnchor = "right", YAnchor = "middle", FontSize = 11 });
+        // Row labels stay short ("layer 0"); each thumbnail's hover names the full module path.
+        for (int l = 0; l < layers; l++) notes.Add(new Annotation($"layer {l}", -0.01, 1 - (l + 0.5) / layers) { XAnchor = "right", YAnchor = "middle", FontSize = 11 });
         // Square thumbnails: the figure's size follows the grid.
         int cell = Math.Clamp(900 / Math.Max(heads, 1), 70, 150);
         return new Figure(traces, new Layout

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using ArchNotebooks.Interactive;
 
@@ -33,7 +34,10 @@ public sealed class TrainingTests(MagicSession s)
         Assert.StartsWith("tm on copy(symbols=4,length=3): Completed after 30/30 steps", summary);
         Assert.Matches(@"(?m)^  test_accuracy\s+[\d.]+$", summary);
         var runId = Regex.Match(summary, @"logged as run (\S+) in").Groups[1].Value;
-        var curve = r.Figures()[^1];
+        // The final curves live in the live display's last update; the summary does not repeat them.
+        Assert.DoesNotContain("application/json", r.Displays[1][MimeBundle.Html].ToString());
+        var finalView = (string)r.Updates[^1][MimeBundle.Html];
+        var curve = JsonNode.Parse(Regex.Match(finalView, "<script type=\"application/json\" id=\"[^\"]+\">(.*?)</script>").Groups[1].Value)!;
         Assert.Equal(30, curve["data"]![0]!["x"]!.AsArray().Count);   // every step's loss
         var row = s.Run($"#!arch sql SELECT name, status, \"final.test_accuracy\" > 0 AS scored, (SELECT count(*) FROM metrics WHERE run_id = '{runId}' AND name = 'train_loss') AS losses FROM runs WHERE run_id = '{runId}' --runs {dir}");
         Assert.Null(row.Error);

@@ -119,7 +119,8 @@ public sealed class TrainCommand : ArchCommand
         else if (result.Reason == StopReason.Diverged) record?.Fail($"diverged at step {result.StepsCompleted}");
         else record?.Finish(result.FinalMetrics);
         live.Update(() => View($"{result.Reason} after {result.StepsCompleted:N0}/{config.Steps:N0} steps · {Status()}"), force: true);
-        run.Display(new TrainingSummary(name, task.Name, result, record?.Id, runs));
+        // The live display above already ends on the final curves; the summary adds the numbers.
+        run.Display(new TrainingSummary(name, task.Name, result, record?.Id, runs, IncludeCurves: false));
         return new Outcome(result, record?.Id);
     }
 

@@ -6,8 +6,11 @@ using ArchNotebooks.Library.Training;
 
 namespace ArchNotebooks.Extensions.Magics.Subcommands;
 
-/// <summary>What a training run ended with: why it stopped, final metrics, speed, where it was logged, and its curves.</summary>
-public sealed record TrainingSummary(string Model, string Task, TrainingResult Result, string? RunId, string? RunLog) : IMimeRenderable
+/// <summary>
+/// What a training run ended with: why it stopped, final metrics, speed, where it was logged, and
+/// (unless a live display above already shows them) its curves.
+/// </summary>
+public sealed record TrainingSummary(string Model, string Task, TrainingResult Result, string? RunId, string? RunLog, bool IncludeCurves = true) : IMimeRenderable
 {
     public string Headline => $"{Model} on {Task}: {Result.Reason} after {Result.StepsCompleted:N0}/{Result.StepsPlanned:N0} steps" +
         (Result.Interrupted ? " (interrupted: partial results; the model keeps the last step's weights)" : "");
@@ -18,7 +21,7 @@ public sealed record TrainingSummary(string Model, string Task, TrainingResult R
         var html = new StringBuilder("<h4>" + HtmlText.Escape(Headline) + "</h4>");
         html.Append(HtmlText.Table(["metric", "final"], Result.FinalMetrics.Select(m => (IEnumerable<string>)["<code>" + HtmlText.Escape(m.Key) + "</code>", HtmlText.Number(m.Value)])));
         html.Append("<div class=\"archnb-meta\">").Append(HtmlText.Escape(Details)).Append("</div>");
-        html.Append(new TrainingCurves(Result, "").ToFigure().ToHtml());
+        if (IncludeCurves) html.Append(new TrainingCurves(Result, "").ToFigure().ToHtml());
         bundle[MimeBundle.Html] = HtmlText.Block(html.ToString());
     }
 
