@@ -34,6 +34,9 @@ public sealed class NotebookTests
         Assert.All(runs.Column("status"), s => Assert.Equal("finished", s));
         double accuracy = runs.Column("acc").Select(v => Convert.ToDouble(v, CultureInfo.InvariantCulture)).Max();
         Assert.True(accuracy > 0.5, $"quickstart's model reached only {accuracy:P1} test accuracy (chance 12.5%)");
+        // The parameters cell reached the magic: #!arch train --steps @csharp:steps ran the CI's 150 steps.
+        var losses = log.Query("SELECT count(*) AS n FROM metrics WHERE name = 'train_loss'");
+        Assert.Equal(150L, Convert.ToInt64(losses.Column("n").Single(), CultureInfo.InvariantCulture));
         Assert.True(nb.Elapsed < TimeSpan.FromSeconds(120), $"quickstart took {nb.Elapsed.TotalSeconds:F0} s");
     }
 

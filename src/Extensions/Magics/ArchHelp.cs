@@ -15,7 +15,8 @@ public static class ArchHelp
         sb.AppendLine("Usage: #!arch <subcommand> [arguments] [--option value] [--flag]");
         sb.AppendLine("One or several #!arch lines may open a cell; C# below them runs afterwards and sees the");
         sb.AppendLine("variables they bound. Every line is checked before any runs. Interrupt stops long work");
-        sb.AppendLine("between steps, shows what finished, and leaves the model usable.");
+        sb.AppendLine("between steps, shows what finished, and leaves the model usable. A value written");
+        sb.AppendLine("@csharp:name is the current value of the notebook variable name (e.g. from a parameters cell).");
         sb.AppendLine();
         sb.AppendLine("Subcommands:");
         int width = specs.Max(s => s.Name.Length) + 2;
@@ -27,6 +28,7 @@ public static class ArchHelp
         sb.AppendLine("Examples:");
         sb.AppendLine("  #!arch model transformer --name m --task copy --config dim=32,layers=1");
         sb.AppendLine("  #!arch train m --steps 200 --lr 3e-3");
+        sb.AppendLine("  #!arch train m --steps @csharp:steps --seed @csharp:seed");
         sb.AppendLine("  #!arch ablate m --remove ffn --swap norm=rms --seeds 3");
         sb.AppendLine("  #!arch runs --last 5");
         sb.AppendLine();

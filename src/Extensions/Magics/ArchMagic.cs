@@ -37,7 +37,7 @@ public sealed class ArchMagic : IMagicCommand
         {
             try
             {
-                var request = CommandLineParser.Parse(lines[i], Specs);
+                var request = CommandLineParser.Parse(VariableReferences.Expand(lines[i], context.Variables), Specs);
                 var prepared = request is CommandRequest c ? Commands.First(x => x.Spec == c.Line.Spec).Prepare(c.Line, plan) : null;
                 if (i == 0) (first, work) = (request, prepared);
             }

@@ -12,7 +12,7 @@ public sealed class ExecutedNotebook
     /// <summary>The parameters CI runs each notebook with: small enough for the test budget, the same code path.</summary>
     public static readonly IReadOnlyDictionary<string, (string Name, string Value)[]> CiParameters = new Dictionary<string, (string, string)[]>
     {
-        ["quickstart.ipynb"] = [("seed", "0")],   // already about a minute: its #!arch lines take literal options
+        ["quickstart.ipynb"] = [("seed", "0"), ("steps", "150")],   // #!arch lines read them as @csharp:seed, @csharp:steps
         ["transformer-ablation.ipynb"] = [("steps", "80"), ("seeds", "3"), ("scalingSeeds", "2")],
         ["video-architecture.ipynb"] = [("steps", "60"), ("seeds", "3")],
         ["mixture-of-experts.ipynb"] = [("steps", "300"), ("seeds", "3")],
