@@ -134,6 +134,22 @@ public sealed class ScriptSessionTests(SessionFixture fixture)
     }
 
     [Fact]
+    public void R_of_a_netstandard_library_brings_the_netstandard_facade_along()
+    {
+        // Cells don't reference the netstandard facade by default (it slows every compile); a #r of an
+        // assembly built against .NET Standard must still work. Newtonsoft.Json's netstandard2.0 build is
+        // in the NuGet cache on every machine that restored this test project (the test SDK depends on it).
+        var packages = Environment.GetEnvironmentVariable("NUGET_PACKAGES")
+            ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
+        var dll = Directory.EnumerateFiles(Path.Combine(packages, "newtonsoft.json"), "Newtonsoft.Json.dll", SearchOption.AllDirectories)
+            .FirstOrDefault(p => p.Contains($"{Path.DirectorySeparatorChar}netstandard2.0{Path.DirectorySeparatorChar}"));
+        Assert.True(dll is not null, $"no netstandard2.0 Newtonsoft.Json under {packages}");
+        var output = fixture.Run($"#r \"{dll}\"\nNewtonsoft.Json.JsonConvert.SerializeObject(new {{ answer = 42 }})");
+        Assert.Null(output.Error);
+        Assert.Equal("{\"answer\":42}", output.ResultText);
+    }
+
+    [Fact]
     public async Task Console_ReadLine_asks_the_front_end()
     {
         var output = new RecordingOutput();

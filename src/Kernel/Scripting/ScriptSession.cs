@@ -130,12 +130,15 @@ public sealed class ScriptSession : IDisposable
         var t1 = System.Diagnostics.Stopwatch.GetTimestamp();
         var script = state.Script.ContinueWith<object>(rewritten, _environment.Options(cellName));
         var t2 = System.Diagnostics.Stopwatch.GetTimestamp();
-        var errors = script.Compile().Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
+        // Compiling happens inside RunFromAsync; a separate Compile() first would bind the cell twice.
+        ScriptState<object> next;
+        try { next = await script.RunFromAsync(state, catchException: _ => true); }
+        catch (CompilationErrorException e)
+        {
+            throw new CellFailedException(Tracebacks.FromDiagnostics(e.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).ToList(), cellName));
+        }
         var t3 = System.Diagnostics.Stopwatch.GetTimestamp();
-        if (errors.Count > 0) throw new CellFailedException(Tracebacks.FromDiagnostics(errors, cellName));
-        var next = await script.RunFromAsync(state, catchException: _ => true);
-        var t4 = System.Diagnostics.Stopwatch.GetTimestamp();
-        if (s_trace) KernelLog.Write($"rewrite {Ms(t0, t1)} options {Ms(t1, t2)} compile {Ms(t2, t3)} run {Ms(t3, t4)} ms");
+        if (s_trace) KernelLog.Write($"rewrite {Ms(t0, t1)} options {Ms(t1, t2)} compile+run {Ms(t2, t3)} ms");
         _state = next;
         if (next.Exception is { } exception) throw new CellFailedException(Tracebacks.FromException(exception));
         return (EndsWithExpression(code), next.ReturnValue);
