@@ -59,7 +59,9 @@ public static class SanityFormatter
         var bar = new Bar(ps.Select(p => p.Log10Ratio).ToList())
         {
             Categories = names,
-            Marker = new MarkerStyle(Colors: ps.Select(p => p.Flag is UpdateFlag.TooHigh or UpdateFlag.TooLow ? Style.Worse : Style.Color(2)).ToList()),
+            // Flagged weights in the "worse" colour; biases and norm gains (not judged) in grey.
+            Marker = new MarkerStyle(Colors: ps.Select(p => p.Flag is UpdateFlag.TooHigh or UpdateFlag.TooLow ? Style.Worse
+                : p.Flag == UpdateFlag.NotJudged ? "#9aa0a6" : Style.Color(2)).ToList()),
             Text = ps.Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Name}: log10 ratio {p.Log10Ratio:F2} ({p.Flag})")).ToList(),
             HoverTemplate = "%{text}<extra></extra>",
         };

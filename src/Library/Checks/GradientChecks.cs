@@ -92,17 +92,22 @@ public static partial class SanityChecks
         var ratios = named.Select((p, i) =>
         {
             double r = counts[i] == 0 ? double.NaN : sums[i] / counts[i];
-            var flag = double.IsNaN(r) ? UpdateFlag.Undefined : r > o.UpdateRatioHigh ? UpdateFlag.TooHigh : r < o.UpdateRatioLow ? UpdateFlag.TooLow : UpdateFlag.Healthy;
+            // Karpathy's rule of thumb is about weight matrices and filters. Biases and norm gains start
+            // as constants (zero spread), so their ratio is large for a while in every healthy model:
+            // shown, not judged.
+            var flag = double.IsNaN(r) ? UpdateFlag.Undefined
+                : p.parameter.dim() < 2 ? UpdateFlag.NotJudged
+                : r > o.UpdateRatioHigh ? UpdateFlag.TooHigh : r < o.UpdateRatioLow ? UpdateFlag.TooLow : UpdateFlag.Healthy;
             return new ParameterUpdateRatio(p.name, p.parameter.shape, r, flag);
         }).ToList();
         var flagged = ratios.Where(r => r.Flag is UpdateFlag.TooHigh or UpdateFlag.TooLow).ToList();
-        var defined = ratios.Where(r => r.Flag != UpdateFlag.Undefined).ToList();
+        var defined = ratios.Where(r => r.Flag is not (UpdateFlag.Undefined or UpdateFlag.NotJudged)).ToList();
         return new UpdateRatioCheck
         {
             Passed = flagged.Count == 0, LearningRate = o.LearningRate, Steps = o.UpdateRatioSteps,
             Low = o.UpdateRatioLow, High = o.UpdateRatioHigh, Parameters = ratios,
-            Summary = (defined.Count == 0 ? "no parameter has a measurable spread"
-                          : $"log10(update/data) {defined.Min(r => r.Log10Ratio):F2} to {defined.Max(r => r.Log10Ratio):F2} at lr {o.LearningRate:G3} (healthy about -3)") +
+            Summary = (defined.Count == 0 ? "no weight tensor has a measurable spread"
+                          : $"weights: log10(update/data) {defined.Min(r => r.Log10Ratio):F2} to {defined.Max(r => r.Log10Ratio):F2} at lr {o.LearningRate:G3} (healthy about -3; biases and norm gains shown, not judged)") +
                       (flagged.Count == 0 ? "" : "; flagged: " + string.Join(", ", flagged.Select(r => $"{r.Name} {r.Flag} ({r.Log10Ratio:F2})"))),
         };
     }

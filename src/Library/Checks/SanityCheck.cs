@@ -84,7 +84,8 @@ public sealed record GradientFlowCheck : SanityCheck
 }
 
 /// <summary>How large a parameter's updates are relative to its values.</summary>
-public enum UpdateFlag { Healthy, TooHigh, TooLow, Undefined }
+/// <summary>NotJudged: a 1-D parameter (bias, norm gain), whose ratio is measured but not held to the weights' rule of thumb.</summary>
+public enum UpdateFlag { Healthy, TooHigh, TooLow, Undefined, NotJudged }
 
 /// <summary>
 /// log10(std(update) / std(parameter)) averaged over the measured steps; about -3 is healthy
