@@ -285,6 +285,34 @@ bool call_typed(const OpEntry& e, const arch_arg* args, int32_t nargs, arch_ret*
   return true;
 }
 
+// Inputs that crash libtorch 1.13 instead of raising (found by the binding's fuzz tests) are
+// refused here, below every caller: typed wrappers and dynamic torch.ops calls alike.
+void guard_known_crashes(const c10::FunctionSchema& schema, const torch::jit::Stack& stack) {
+  const auto& name = schema.name();
+  if (name == "aten::index_select" && stack.size() >= 3 && stack[0].isTensor() && stack[2].isTensor()) {
+    // Selecting several values from a 0-d tensor writes past a one-element result (heap corruption).
+    const auto& self = stack[0].toTensor();
+    const auto& index = stack[2].toTensor();
+    if (self.defined() && index.defined() && self.dim() == 0 && index.numel() > 1)
+      throw std::runtime_error("index_select(): index to a 0-d tensor can have only 1 value, got " +
+                               std::to_string(index.numel()) + " values");
+  }
+  if ((name == "aten::lstm" || name == "aten::gru" || name == "aten::rnn_tanh" || name == "aten::rnn_relu") &&
+      schema.overload_name() == "input" && stack.size() >= 9) {
+    // (input, hx, params, has_biases, num_layers, dropout, train, bidirectional, batch_first):
+    // too few weights for num_layers makes libtorch read past the list.
+    auto params = stack[2].toTensorList();
+    bool biases = stack[3].toBool();
+    int64_t layers = stack[4].toInt();
+    bool bidirectional = stack[7].toBool();
+    int64_t expected = layers * (bidirectional ? 2 : 1) * (biases ? 4 : 2);
+    if (layers < 1 || static_cast<int64_t>(params.size()) != expected)
+      throw std::runtime_error(name.substr(6) + ": expected " + std::to_string(expected) + " weight tensors for " +
+                               std::to_string(layers) + " layer(s), " + (bidirectional ? "2" : "1") +
+                               " direction(s)" + (biases ? " with biases" : "") + ", got " + std::to_string(params.size()));
+  }
+}
+
 }  // namespace
 
 ARCH_API void* arch_op_find(const char* name, const char* overload) {
@@ -366,6 +394,7 @@ ARCH_API int32_t arch_call(void* opp, const arch_arg* args, int32_t nargs, arch_
         if (!known) throw Mismatch(std::string("unexpected keyword argument '") + args[k].name + "'");
       }
     }
+    guard_known_crashes(schema, stack);
     op.callBoxed(&stack);
     if (static_cast<int>(stack.size()) > maxrets)
       throw std::runtime_error("operator returned " + std::to_string(stack.size()) + " values; at most " +
