@@ -6,10 +6,14 @@ namespace ArchNotebooks.Library.Runs;
 /// <summary>Serialises a run's config to JSON and flattens it into typed columns (<c>config.a.b</c>) for SQL.</summary>
 internal static class ConfigColumns
 {
-    /// <summary>NaN and infinities are legitimate in configs and metrics, so they are written as JSON literals.</summary>
+    /// <summary>
+    /// NaN and infinities are legitimate in configs and metrics, so they are written as JSON literals;
+    /// enums are written by name, so a query reads <c>"config.Norm" = 'RMSNorm'</c>, not a number.
+    /// </summary>
     public static readonly JsonSerializerOptions Json = new()
     {
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        Converters = { new JsonStringEnumConverter() },
     };
 
     public static string? Serialize(object? config)

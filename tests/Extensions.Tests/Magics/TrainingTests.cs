@@ -141,8 +141,8 @@ public sealed class TrainingTests(MagicSession s)
         var compare = s.Run($"#!arch compare {ids[0]} {ids[1][^8..]} --runs {dir}");
         Assert.Null(compare.Error);
         var table = compare.Text;
-        // Newest first: cb (RMSNorm, serialised as its enum number 1) then ca (LayerNorm, 0).
-        Assert.Matches(@"(?m)^config model\.Norm\s+1\s+0$", table);
+        // Newest first: cb (RMSNorm) then ca (LayerNorm); enums are logged by name.
+        Assert.Matches(@"(?m)^config model\.Norm\s+RMSNorm\s+LayerNorm$", table);
         Assert.DoesNotContain("config model.Dim", table);   // equal fields are left out
         Assert.Matches(@"(?m)^final test_accuracy\s+[\d.]+\s+[\d.]+", table);
         var curves = compare.Figures().Single()["data"]!.AsArray();
@@ -151,7 +151,7 @@ public sealed class TrainingTests(MagicSession s)
 
         var sql = s.Run($"#!arch sql SELECT name, \"config.model.Norm\" AS norm FROM runs ORDER BY name --runs {dir}");
         Assert.Null(sql.Error);
-        Assert.Matches(@"ca\s+\|\s+0\s+cb\s+\|\s+1", Regex.Replace(sql.Text, @"\s+", " ").Replace(" | ", "  |  "));   // enums are logged as numbers
+        Assert.Matches(@"ca\s+\|\s+LayerNorm\s+cb\s+\|\s+RMSNorm", Regex.Replace(sql.Text, @"\s+", " ").Replace(" | ", "  |  "));   // enums are logged by name
         Assert.Contains("<td style=\"text-align:left\">cb</td>", sql.Html);
         Assert.Contains("No run log in", s.Run($"#!arch runs --runs {Runs("nowhere")}").Stdout);
     }

@@ -18,6 +18,20 @@ public sealed class RunLogRoundTripTests : IDisposable
 
     private sealed record TinyConfig(int DModel, double Lr, string Optimizer, bool Tied, int[] Layers);
 
+    private enum NormChoice { LayerNorm, RMSNorm }
+    private sealed record NormConfig(NormChoice Norm, int Layers);
+
+    [Fact]
+    public void Enum_config_fields_are_stored_by_name_so_queries_read_like_the_config()
+    {
+        foreach (var norm in new[] { NormChoice.LayerNorm, NormChoice.RMSNorm })
+            log.StartRun(new RunInfo { Name = norm.ToString(), Group = "norms", Config = new NormConfig(norm, 2) }).Finish();
+        var rms = log.Query("SELECT name, \"config.Norm\" AS norm FROM runs WHERE \"config.Norm\" = 'RMSNorm'");
+        Assert.Equal(1, rms.RowCount);
+        Assert.Equal("RMSNorm", rms.Column("name").Single());
+        Assert.Contains("\"Norm\":\"LayerNorm\"", log.RunsOfGroup("norms").First(r => r.Name == "LayerNorm").ConfigJson);
+    }
+
     [Fact]
     public void Metrics_logged_by_a_run_come_back_from_sql_and_the_typed_helpers()
     {
