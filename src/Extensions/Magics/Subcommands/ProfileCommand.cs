@@ -21,23 +21,12 @@ public sealed class ProfileCommand : ArchCommand
 
     public override Func<ArchInvocation, Task> Prepare(ParsedLine line, ArchPlan plan)
     {
-        var name = line.Argument("model")!;
-        var target = plan.Model(name, Where);
-        var shape = line.Get<long[]>("input-shape");
-        var task = shape is null ? ArchPlan.Task(line, target.Provenance, required: false, Where) : null;
-        SampleInputs.Require(task, shape, Where, name);
-        int batch = line.Get("batch", 32), repeats = line.Get("repeat", 10);
+        var sample = SampleInputs.Plan(line, plan, Where, defaultBatch: 32);
+        int repeats = line.Get("repeat", 10);
         return run =>
         {
-            var model = run.Model(name);
-            using var input = SampleInputs.For(model, task, shape, batch);
-            LayerProfile profile;
-            try { profile = LayerProfile.Of(name, model, input, repeats, run.Cancellation); }
-            catch (Exception e) when (e is ArgumentException or InvalidOperationException or ArchNotebooks.Torch.TorchException)
-            {
-                throw new ArchUsageException($"{Where}: {name} cannot run on input {SampleInputs.Shape(input)}: {e.Message}");
-            }
-            run.Display(profile);
+            var model = run.Model(sample.Model);
+            run.Display(sample.Run(model, input => LayerProfile.Of(sample.Model, model, input, repeats, run.Cancellation)));
             run.ThrowIfInterrupted();
             return Task.CompletedTask;
         };

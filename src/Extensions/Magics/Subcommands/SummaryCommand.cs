@@ -18,23 +18,11 @@ public sealed class SummaryCommand : ArchCommand
 
     public override Func<ArchInvocation, Task> Prepare(ParsedLine line, ArchPlan plan)
     {
-        var name = line.Argument("model")!;
-        var target = plan.Model(name, Where);
-        var shape = line.Get<long[]>("input-shape");
-        var task = shape is null ? ArchPlan.Task(line, target.Provenance, required: false, Where) : null;
-        SampleInputs.Require(task, shape, Where, name);
-        int batch = line.Get("batch", 1);
+        var sample = SampleInputs.Plan(line, plan, Where, defaultBatch: 1);
         return run =>
         {
-            var model = run.Model(name);
-            using var input = SampleInputs.For(model, task, shape, batch);
-            LayerSummary summary;
-            try { summary = LayerSummary.Of(name, model, input); }
-            catch (Exception e) when (e is ArgumentException or InvalidOperationException or ArchNotebooks.Torch.TorchException)
-            {
-                throw new ArchUsageException($"{Where}: {name} cannot run on input {SampleInputs.Shape(input)}: {e.Message}");
-            }
-            run.Display(summary);
+            var model = run.Model(sample.Model);
+            run.Display(sample.Run(model, input => LayerSummary.Of(sample.Model, model, input)));
             return Task.CompletedTask;
         };
     }
