@@ -88,6 +88,11 @@ public static partial class torch
     /// <summary>libtorch's version, e.g. "1.13.1".</summary>
     public static string __version__ => NativeMethods.TakeStringOrThrow(NativeMethods.arch_version());
 
+    /// <summary>libtorch's major version (1 for Debian 12's 1.13, 2 for current wheels). Code that must
+    /// round exactly like torch.optim or torch.nn.utils of the same libtorch picks its arithmetic by it.</summary>
+    internal static int LibtorchMajor => libtorchMajor.Value;
+    static readonly Lazy<int> libtorchMajor = new(() => int.Parse(__version__.Split('.')[0], System.Globalization.CultureInfo.InvariantCulture));
+
     /// <summary>libtorch's build configuration (BLAS, OpenMP, CUDA...).</summary>
     public static string build_info => NativeMethods.TakeStringOrThrow(NativeMethods.arch_build_info());
 

@@ -99,8 +99,16 @@ public class Adam : Optimizer<Adam.Group, Adam.State>
         }
         var m = states.Select(s => s.exp_avg!).ToArray();
         var v = states.Select(s => s.exp_avg_sq!).ToArray();
-        Foreach.mul_(m, b1);
-        Foreach.add_(m, g, 1 - b1);
+        // torch.optim.Adam rounds differently across versions: 1.13 computes m*b1 + (1-b1)*g, 2.x
+        // lerps m toward g, and takes the bias correction's square root with ** 0.5. Follow the
+        // libtorch in use so trajectories stay bit-identical to its torch.optim.
+        bool v2 = LibtorchMajor >= 2;
+        if (v2) Foreach.lerp_(m, g, 1 - b1);
+        else
+        {
+            Foreach.mul_(m, b1);
+            Foreach.add_(m, g, 1 - b1);
+        }
         Foreach.mul_(v, b2);
         Foreach.addcmul_(v, g, g, 1 - b2);
         if (group.amsgrad)
@@ -112,7 +120,7 @@ public class Adam : Optimizer<Adam.Group, Adam.State>
         long step = states[0].step;
         double bc1 = 1 - Math.Pow(b1, step), bc2 = 1 - Math.Pow(b2, step);
         var denom = Foreach.sqrt(v);
-        Foreach.div_(denom, Math.Sqrt(bc2));
+        Foreach.div_(denom, v2 ? Math.Pow(bc2, 0.5) : Math.Sqrt(bc2));
         Foreach.add_(denom, group.eps);
         Foreach.addcdiv_(ps, m, denom, -(group.lr / bc1));
     }

@@ -15,6 +15,7 @@ internal static class Foreach
     static readonly Op addList_ = new("_foreach_add_", "List"), addList = new("_foreach_add", "List"), addScalar_ = new("_foreach_add_", "Scalar");
     static readonly Op divScalar_ = new("_foreach_div_", "Scalar"), addcmulScalar_ = new("_foreach_addcmul_", "Scalar"), addcdivScalar_ = new("_foreach_addcdiv_", "Scalar");
     static readonly Op sqrtOp = new("_foreach_sqrt"), negOp = new("_foreach_neg"), maximumList_ = new("_foreach_maximum_", "List");
+    static readonly Op lerpScalar_ = new("_foreach_lerp_", "Scalar");
     static readonly Op normOp = new("_foreach_norm", "Scalar"), zeroOp_ = new("_foreach_zero_"), signOp_ = new("sign_");
 
     public static void mul_(Tensor[] xs, double s) => mulScalar_.CallVoid(xs, s);
@@ -32,6 +33,8 @@ internal static class Foreach
     public static void addcmul_(Tensor[] xs, Tensor[] a, Tensor[] b, double value) => addcmulScalar_.CallVoid(xs, a, b, value);
     /// <summary>xs[i] += value * a[i] / b[i].</summary>
     public static void addcdiv_(Tensor[] xs, Tensor[] a, Tensor[] b, double value) => addcdivScalar_.CallVoid(xs, a, b, value);
+    /// <summary>xs[i] += weight * (ys[i] - xs[i]) (libtorch 2.x; 1.13 has no _foreach_lerp_).</summary>
+    public static void lerp_(Tensor[] xs, Tensor[] ys, double weight) => lerpScalar_.CallVoid(xs, ys, weight);
     public static Tensor[] sqrt(Tensor[] xs) => sqrtOp.CallTensors(xs);
     public static Tensor[] neg(Tensor[] xs) => negOp.CallTensors(xs);
     public static void maximum_(Tensor[] xs, Tensor[] ys) => maximumList_.CallVoid(xs, ys);

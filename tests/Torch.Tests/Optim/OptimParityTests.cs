@@ -87,8 +87,14 @@ public class OptimParityTests
         reference.SetGradients(ps, 0);
         var total = nn.utils.clip_grad_norm_(ps, max_norm, norm_type);
         // Mixed float32/float64 gradients: the stacked norms, and so the total, promote to float64 as in PyTorch.
-        Assert.Equal(0, OptimReference.MaxAbsDiff(reference.Expected[$"clip.{label}.total"], total));
+        // libtorch 1.x sums the per-gradient norms in parameter order, as we do: bit-identical. libtorch 2.x
+        // first groups the gradients by dtype in the order of an internal hash map, so a mixed-dtype sum
+        // may round differently in the last bits; there the bound is a few float64 ulps of the total.
+        var expectedTotal = reference.Expected[$"clip.{label}.total"];
+        double tolerance = LibtorchMajor >= 2 ? 1e-14 * Math.Max(1, Math.Abs(expectedTotal.ToDouble())) : 0;
+        Assert.InRange(OptimReference.MaxAbsDiff(expectedTotal, total), 0, tolerance);
         for (int k = 0; k < ps.Length; k++)
-            Assert.Equal(0, OptimReference.MaxAbsDiff(reference.Expected[$"clip.{label}.{k}"], ps[k].grad!));
+            Assert.InRange(OptimReference.MaxAbsDiff(reference.Expected[$"clip.{label}.{k}"], ps[k].grad!), 0,
+                LibtorchMajor >= 2 ? 1e-6 * ps[k].grad!.abs().max().ToDouble() : 0);
     }
 }
