@@ -10,7 +10,8 @@ CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 var device = args.Length > 0 ? args[0] : "cpu";
 var baselineFile = args.Length > 1 ? args[1] : null;
 var dev = Device.Parse(device);
-Console.WriteLine($"libtorch {torch.__version__}, device {dev}, threads {get_num_threads()}");
+Console.WriteLine($"libtorch {torch.__version__}, device {dev}, threads {get_num_threads()}, CPU allocator: " +
+    (cpu_allocator_cached ? "the binding's small-block cache (ARCHNB_CPU_ALLOCATOR=default for libtorch's own)" : "libtorch's default"));
 
 var ours = new Dictionary<string, double>
 {

@@ -93,6 +93,20 @@ public static partial class torch
     internal static int LibtorchMajor => libtorchMajor.Value;
     static readonly Lazy<int> libtorchMajor = new(() => int.Parse(__version__.Split('.')[0], System.Globalization.CultureInfo.InvariantCulture));
 
+    /// <summary>
+    /// True when CPU tensors up to 4 KiB come from the binding's per-thread block cache rather than
+    /// straight from posix_memalign (set ARCHNB_CPU_ALLOCATOR=default before start to turn it off,
+    /// e.g. under valgrind).
+    /// </summary>
+    public static bool cpu_allocator_cached
+    {
+        get
+        {
+            NativeLoader.EnsureResolver();
+            return NativeMethods.arch_cpu_allocator_cached() != 0;
+        }
+    }
+
     /// <summary>libtorch's build configuration (BLAS, OpenMP, CUDA...).</summary>
     public static string build_info => NativeMethods.TakeStringOrThrow(NativeMethods.arch_build_info());
 

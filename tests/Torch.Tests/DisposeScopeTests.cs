@@ -23,6 +23,27 @@ public class DisposeScopeTests
     }
 
     [Fact]
+    public void A_long_loop_that_disposes_its_own_results_leaves_no_dead_tensors_in_the_scope()
+    {
+        using var scope = NewDisposeScope();
+        var a = ones(4);
+        var kept = new List<Tensor>();
+        for (int i = 0; i < 50_000; i++)
+        {
+            // Newest-first disposal (the usual pattern), out-of-order disposal, and a few survivors.
+            var x = a + 1;
+            var y = x * 2;
+            x.Dispose();
+            y.Dispose();
+            if (i % 5_000 == 0) kept.Add(a - i);
+        }
+        Assert.InRange(scope.Tracked, 0, 1_000);
+        Assert.Equal(1 + kept.Count, scope.Count);
+        Assert.All(kept, t => Assert.False(t.IsDisposed));
+        Assert.Equal(1.0 - 45_000, kept[^1][0].ToDouble());
+    }
+
+    [Fact]
     public void MoveToOuterDisposeScope_hands_a_tensor_to_the_enclosing_scope()
     {
         Tensor kept, dropped;

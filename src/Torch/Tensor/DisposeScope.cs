@@ -18,8 +18,17 @@ public sealed class DisposeScope : IDisposable
         current = this;
     }
 
+    /// <summary>Entries in the scope's list, live or not yet swept (for tests of its bookkeeping).</summary>
+    internal int Tracked => owned.Count;
+
     /// <summary>Number of tensors this scope will free.</summary>
     public int Count => owned.Count(t => t.Scope == this && !t.IsDisposed);
+
+    // The list is swept of tensors already disposed (or moved away) whenever it reaches this size, so a
+    // long loop that disposes its own results inside one scope holds no dead Tensor objects: they die
+    // young instead of being promoted by the garbage collector and freed only with the scope.
+    int sweepAt = 256;
+    bool freeing;
 
     /// <summary>Puts a new tensor in the innermost scope; false when there is none.</summary>
     internal static bool Register(torch.Tensor t)
@@ -27,8 +36,27 @@ public sealed class DisposeScope : IDisposable
         var s = current;
         if (s is null) return false;
         t.Scope = s;
+        if (s.owned.Count >= s.sweepAt) s.Sweep();
         s.owned.Add(t);
         return true;
+    }
+
+    void Sweep()
+    {
+        owned.RemoveAll(t => t.Scope != this || t.IsDisposed);
+        sweepAt = Math.Max(256, 2 * owned.Count);
+    }
+
+    /// <summary>
+    /// Called when a tensor this scope owns is disposed directly. The commonest pattern (make a
+    /// result, use it, dispose it) disposes the newest entry, which is dropped at once; others wait
+    /// for the next sweep. Only the scope's own thread touches its list.
+    /// </summary>
+    internal void Forget(torch.Tensor t)
+    {
+        if (current != this || freeing) return;
+        int last = owned.Count - 1;
+        if (last >= 0 && ReferenceEquals(owned[last], t)) owned.RemoveAt(last);
     }
 
     internal static void MoveToOuter(torch.Tensor t)
@@ -60,11 +88,19 @@ public sealed class DisposeScope : IDisposable
     public void DisposeEverythingBut(params torch.Tensor[] keep)
     {
         var kept = new List<torch.Tensor>();
-        foreach (var t in owned)
+        freeing = true;
+        try
         {
-            if (t.Scope != this) continue;
-            if (Array.IndexOf(keep, t) >= 0) kept.Add(t);
-            else t.Dispose();
+            foreach (var t in owned)
+            {
+                if (t.Scope != this) continue;
+                if (Array.IndexOf(keep, t) >= 0) kept.Add(t);
+                else t.Dispose();
+            }
+        }
+        finally
+        {
+            freeing = false;
         }
         owned.Clear();
         owned.AddRange(kept);

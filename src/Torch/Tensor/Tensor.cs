@@ -61,6 +61,7 @@ public static partial class torch
         {
             var h = Interlocked.Exchange(ref handle, IntPtr.Zero);
             if (h == IntPtr.Zero) return;
+            scope?.Forget(this);
             var b = backstop;
             backstop = null;
             b?.Return();
@@ -122,6 +123,14 @@ public static partial class torch
         public long dim() => NativeMethods.arch_tensor_dim(Handle);
         public long ndim => dim();
         public long numel() => NativeMethods.arch_tensor_numel(Handle);
+
+        /// <summary>Address of the first element, as PyTorch's data_ptr() (0 when there is no storage).</summary>
+        public long data_ptr()
+        {
+            long p = NativeMethods.arch_tensor_data_ptr(Handle);
+            if (p == 0) NativeMethods.Check();
+            return p;
+        }
         public long NumberOfElements => numel();
         public ScalarType dtype => (ScalarType)NativeMethods.arch_tensor_dtype(Handle);
         public long element_size() => NativeMethods.arch_tensor_element_size(Handle);

@@ -22,6 +22,14 @@ ARCH_API void* arch_tensor_alias(void* h) {
 
 ARCH_API int32_t arch_tensor_dim(void* h) { return static_cast<int32_t>(T(h).dim()); }
 ARCH_API int64_t arch_tensor_numel(void* h) { return T(h).numel(); }
+// Address of the first element (0 for a tensor without storage); reads no data.
+ARCH_API int64_t arch_tensor_data_ptr(void* h) {
+  ARCH_TRY {
+    const auto& t = T(h);
+    return t.has_storage() ? reinterpret_cast<int64_t>(t.data_ptr()) : 0;
+  }
+  ARCH_CATCH(0);
+}
 ARCH_API int32_t arch_tensor_dtype(void* h) { return static_cast<int32_t>(T(h).scalar_type()); }
 ARCH_API int32_t arch_tensor_element_size(void* h) { return static_cast<int32_t>(T(h).element_size()); }
 ARCH_API int32_t arch_tensor_requires_grad(void* h) { return T(h).requires_grad() ? 1 : 0; }
