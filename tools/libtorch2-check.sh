@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Checks the binding against libtorch 2.x: builds the native shim against Debian trixie's libtorch
+# (2.6, CPU) inside a throwaway root filesystem and runs a test suite there, with trixie's
+# python3-torch as the parity reference. Called by `./archnb test`; runnable alone:
+#
+#   tools/libtorch2-check.sh [Suite ...]     (default: Torch; e.g. Torch Library Extensions)
+#
+# Needs root (chroot, bind mounts) and the Debian mirror. The root filesystem is kept in
+# build/libtorch2-root (ARCHNB_LIBTORCH2_ROOT) so later runs skip the bootstrap.
+# Exit status: 0 passed, 1 failed, 3 could not run here (the reason is printed on a line
+# starting with "libtorch 2.x check skipped:").
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+RFS="${ARCHNB_LIBTORCH2_ROOT:-$ROOT/build/libtorch2-root}"
+MIRROR="${ARCHNB_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
+SUITE_NAMES=("$@")
+[ ${#SUITE_NAMES[@]} -gt 0 ] || SUITE_NAMES=(Torch)
+
+skip() { echo "libtorch 2.x check skipped: $*"; exit 3; }
+log() { printf '\033[1m[libtorch2]\033[0m %s\n' "$*" >&2; }
+
+[ "${ARCHNB_LIBTORCH2:-}" != "skip" ] || skip "turned off by ARCHNB_LIBTORCH2=skip"
+[ "$(id -u)" -eq 0 ] || skip "it needs root (chroot and bind mounts); run as root"
+command -v mmdebstrap >/dev/null || skip "mmdebstrap is not installed (./archnb setup installs it)"
+DOTNET="$(readlink -f "$(command -v dotnet)")"
+DOTNET_DIR="$(dirname "$DOTNET")"
+NUGET="${NUGET_PACKAGES:-$HOME/.nuget/packages}"
+
+mounted_under() { awk -v p="$1" '$2 == p || index($2, p "/") == 1 { print $2 }' /proc/mounts; }
+
+MOUNTS=()
+cleanup() {
+  local i
+  for ((i = ${#MOUNTS[@]} - 1; i >= 0; i--)); do umount -l "${MOUNTS[$i]}" 2>/dev/null || true; done
+}
+trap cleanup EXIT INT TERM
+
+bind() {  # bind SRC (same path inside the root, or DEST)
+  local src="$1" dest="$RFS${2:-$1}"
+  mkdir -p "$dest"
+  mount --bind "$src" "$dest"
+  MOUNTS+=("$dest")
+}
+
+# A root left with mounts by a killed run must never be deleted with them in place.
+if [ -n "$(mounted_under "$RFS")" ]; then
+  for m in $(mounted_under "$RFS" | sort -r); do umount -l "$m" 2>/dev/null || true; done
+  [ -z "$(mounted_under "$RFS")" ] || skip "$RFS still has mounts under it; unmount them first"
+fi
+
+if [ ! -f "$RFS/.archnb-ready" ]; then
+  log "bootstrapping a Debian trixie root with libtorch 2.x in $RFS (about a minute)"
+  rm -rf "$RFS"
+  mkdir -p "$(dirname "$RFS")"
+  if ! mmdebstrap --quiet --variant=apt --mode=root \
+      --include=libtorch-dev,python3-torch,python3-numpy,cmake,g++,make,libicu76,ca-certificates \
+      trixie "$RFS" "$MIRROR" >"$ROOT/build/libtorch2-bootstrap.log" 2>&1; then
+    rm -rf "$RFS"
+    skip "could not bootstrap Debian trixie from $MIRROR (log: build/libtorch2-bootstrap.log)"
+  fi
+  touch "$RFS/.archnb-ready"
+fi
+
+bind /proc
+bind /dev
+bind /sys
+bind "$ROOT"
+bind "$DOTNET_DIR"
+[ -d "$NUGET" ] && bind "$NUGET"
+cp /etc/resolv.conf "$RFS/etc/resolv.conf" 2>/dev/null || true
+
+VERSION="$(chroot "$RFS" /usr/bin/python3 -c 'import torch; print(torch.__version__)' 2>/dev/null || echo unknown)"
+log "building the shim against libtorch $VERSION (Debian trixie)"
+chroot "$RFS" /bin/bash -c "cd '$ROOT' && rm -f build/native-libtorch2/libarchtorch.so && cmake -S src/Torch/native -B build/native-libtorch2 -DCMAKE_BUILD_TYPE=Release >/dev/null && cmake --build build/native-libtorch2 -j $(nproc) 2>&1 | grep -E 'error|warning' || true; test -f build/native-libtorch2/libarchtorch.so" \
+  || { echo "libtorch 2.x check: the shim did not compile against libtorch $VERSION"; exit 1; }
+
+status=0
+for name in "${SUITE_NAMES[@]}"; do
+  proj="tests/$name.Tests/$name.Tests.csproj"
+  [ -f "$ROOT/$proj" ] || { echo "libtorch 2.x check: no suite $proj"; exit 1; }
+  log "test suite on libtorch $VERSION: $proj"
+  trx="${ARCHNB_LIBTORCH2_TRX_DIR:-$ROOT/build/libtorch2-results}/$name.trx"  # a path seen alike inside and out
+  chroot "$RFS" /usr/bin/env HOME="$HOME" DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 \
+    ARCHNB_TORCH_NATIVE="$ROOT/build/native-libtorch2/libarchtorch.so" \
+    "$DOTNET" test "$ROOT/$proj" -c Release --no-build --nologo --logger "trx;LogFileName=$trx" || status=1
+done
+exit $status
