@@ -4,8 +4,10 @@
 # python3-torch as the parity reference. Called by `./archnb test`; runnable alone:
 #
 #   tools/libtorch2-check.sh [Suite ...]     (default: Torch; e.g. Torch Library Extensions)
+#   tools/libtorch2-check.sh --bench         (./archnb bench torch there: ours vs trixie's PyTorch)
 #
-# Needs root (chroot, bind mounts) and the Debian mirror. The root filesystem is kept in
+# Needs root (chroot, bind mounts) and the Debian mirror. OpenBLAS is installed as on the host
+# (without it libtorch falls back to the reference BLAS, ~30x slower). The root filesystem is kept in
 # build/libtorch2-root (ARCHNB_LIBTORCH2_ROOT) so later runs skip the bootstrap.
 # Exit status: 0 passed, 1 failed, 3 could not run here (the reason is printed on a line
 # starting with "libtorch 2.x check skipped:").
@@ -13,6 +15,8 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 RFS="${ARCHNB_LIBTORCH2_ROOT:-$ROOT/build/libtorch2-root}"
 MIRROR="${ARCHNB_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
+BENCH=0
+if [ "${1:-}" = "--bench" ]; then BENCH=1; shift; fi
 SUITE_NAMES=("$@")
 [ ${#SUITE_NAMES[@]} -gt 0 ] || SUITE_NAMES=(Torch)
 
@@ -53,7 +57,7 @@ if [ ! -f "$RFS/.archnb-ready" ]; then
   rm -rf "$RFS"
   mkdir -p "$(dirname "$RFS")"
   if ! mmdebstrap --quiet --variant=apt --mode=root \
-      --include=libtorch-dev,python3-torch,python3-numpy,cmake,g++,make,libicu76,ca-certificates \
+      --include=libtorch-dev,libopenblas0-pthread,python3-torch,python3-numpy,cmake,g++,make,libicu76,ca-certificates \
       trixie "$RFS" "$MIRROR" >"$ROOT/build/libtorch2-bootstrap.log" 2>&1; then
     rm -rf "$RFS"
     skip "could not bootstrap Debian trixie from $MIRROR (log: build/libtorch2-bootstrap.log)"
@@ -73,6 +77,14 @@ VERSION="$(chroot "$RFS" /usr/bin/python3 -c 'import torch; print(torch.__versio
 log "building the shim against libtorch $VERSION (Debian trixie)"
 chroot "$RFS" /bin/bash -c "cd '$ROOT' && rm -f build/native-libtorch2/libarchtorch.so && cmake -S src/Torch/native -B build/native-libtorch2 -DCMAKE_BUILD_TYPE=Release >/dev/null && cmake --build build/native-libtorch2 -j $(nproc) 2>&1 | grep -E 'error|warning' || true; test -f build/native-libtorch2/libarchtorch.so" \
   || { echo "libtorch 2.x check: the shim did not compile against libtorch $VERSION"; exit 1; }
+
+if [ "$BENCH" -eq 1 ]; then
+  log "bench torch on libtorch $VERSION: PyTorch eager baseline, then ArchNotebooks"
+  chroot "$RFS" /bin/bash -c "cd '$ROOT' && base=\$(mktemp) && /usr/bin/python3 bench/torch_baseline.py cpu \$base && \
+    HOME='$HOME' DOTNET_NOLOGO=1 ARCHNB_TORCH_NATIVE='$ROOT/build/native-libtorch2/libarchtorch.so' \
+    '$DOTNET' bench/Torch.Bench/bin/Release/net10.0/Torch.Bench.dll cpu \$base"
+  exit $?
+fi
 
 status=0
 for name in "${SUITE_NAMES[@]}"; do
