@@ -9,6 +9,10 @@
 # Needs root (chroot, bind mounts) and the Debian mirror. OpenBLAS is installed as on the host
 # (without it libtorch falls back to the reference BLAS, ~30x slower). The root filesystem is kept in
 # build/libtorch2-root (ARCHNB_LIBTORCH2_ROOT) so later runs skip the bootstrap.
+# WARNING: while it runs, the root holds bind mounts of the repository, the .NET SDK, the NuGet cache
+# and /dev (removed again on exit, including Ctrl-C; a run killed with SIGKILL leaves them until the
+# next run). Never `rm -rf` the root, or `build/`, while they are mounted: it deletes through them.
+# (Follow-up: mount read-only or copy instead of binding; see the session note of 2026-11-21.)
 # Exit status: 0 passed, 1 failed, 3 could not run here (the reason is printed on a line
 # starting with "libtorch 2.x check skipped:").
 set -euo pipefail
