@@ -64,13 +64,14 @@ sealed class NuGetClient(string packagesDir, ISet<string> frameworkAssemblies)
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromMinutes(5) };
     private string? _baseAddress;
 
-    /// <summary>Packages the SDK's test plumbing brings (vstest's host, its adapter, analyzers): the
-    /// bootstrap runs xunit's own console runner instead, and runs no analyzers.</summary>
+    /// <summary>Packages that hold only analyzers or vstest's adapter: the bootstrap runs no analyzers and
+    /// runs tests with xunit's own console runner. (The test SDK itself is restored like any package.)</summary>
     private static readonly HashSet<string> Skipped = new(StringComparer.OrdinalIgnoreCase)
     {
-        "Microsoft.NET.Test.Sdk", "xunit.runner.visualstudio", "Microsoft.CodeAnalysis.Analyzers", "xunit.analyzers",
-        "Microsoft.TestPlatform.TestHost", "Microsoft.CodeCoverage",
+        "xunit.runner.visualstudio", "Microsoft.CodeAnalysis.Analyzers", "xunit.analyzers",
     };
+
+    public string PackagesDir => packagesDir;
 
     public List<Package> Resolve(IEnumerable<(string Id, string Version)> roots)
     {

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
-using System.Security;
 using System.Text;
 using System.Xml.Linq;
 
@@ -104,7 +102,9 @@ static class Program
         var xml = Path.Combine(Path.GetTempPath(), $"archnb-xunit-{Environment.ProcessId}.xml");
         var started = Stopwatch.StartNew();
         var exit = Exec(toolchain.Muxer, ["exec", "--runtimeconfig", Path.ChangeExtension(project.OutputDll, ".runtimeconfig.json"),
-            Path.Combine(project.OutDir, "xunit.console.dll"), project.OutputDll, "-xml", xml, "-nologo", "-nocolor"], project.OutDir);
+            Path.Combine(project.OutDir, "xunit.console.dll"), project.OutputDll, "-xml", xml, "-nologo", "-nocolor"], project.OutDir,
+            // Tests find restored packages where the SDK's restore would have put them.
+            new Dictionary<string, string> { ["NUGET_PACKAGES"] = toolchain.NuGet.PackagesDir });
         if (!File.Exists(xml))
         {
             Console.WriteLine($"Failed!  - the test run of {project.AssemblyName}.dll ended (exit {exit}) without results");
@@ -196,10 +196,11 @@ static class Program
         return Exec(toolchain.Muxer, [project.OutputDll, .. appArgs], Directory.GetCurrentDirectory());
     }
 
-    static int Exec(string file, IEnumerable<string> args, string workingDirectory)
+    static int Exec(string file, IEnumerable<string> args, string workingDirectory, Dictionary<string, string>? environment = null)
     {
         var info = new ProcessStartInfo(file) { UseShellExecute = false, WorkingDirectory = workingDirectory };
         foreach (var a in args) info.ArgumentList.Add(a);
+        foreach (var (k, v) in environment ?? []) info.Environment[k] = v;
         info.Environment["DOTNET_HOST_PATH"] = file;
         using var process = Process.Start(info) ?? throw new BuildError($"could not start {file}");
         process.WaitForExit();
