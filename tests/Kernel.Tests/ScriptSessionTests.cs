@@ -55,8 +55,11 @@ public sealed class ScriptSessionTests(SessionFixture fixture)
     public async Task Interrupt_stops_cpu_bound_loops_and_the_session_goes_on(string code)
     {
         fixture.Run("var beforeInterrupt = 41;");
-        var clock = Stopwatch.StartNew();
         var run = Task.Run(() => fixture.Run(code));
+        // The cell must have reached the session before the interrupt (a busy thread pool can delay it).
+        var wait = Stopwatch.StartNew();
+        while (!fixture.Session.Busy && !run.IsCompleted && wait.Elapsed < TimeSpan.FromSeconds(30)) Thread.Sleep(10);
+        var clock = Stopwatch.StartNew();
         Thread.Sleep(400);
         Assert.False(run.IsCompleted);
         fixture.Session.Interrupt();
@@ -65,6 +68,30 @@ public sealed class ScriptSessionTests(SessionFixture fixture)
         Assert.Equal("KernelInterrupted", (await run).Error!.Name);
         Assert.Equal("42", fixture.Run("beforeInterrupt + 1").ResultText);
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task An_interrupt_also_stops_cells_queued_behind_the_running_one_and_they_do_not_run()
+    {
+        // Run All, then interrupt: the looping cell stops, and the cell already queued behind it (it waits
+        // for the session) ends as interrupted without running. A cell submitted after the interrupt runs.
+        var looping = Task.Run(() => fixture.Run("while (true) { }"));
+        var wait = Stopwatch.StartNew();
+        while (!fixture.Session.Busy && wait.Elapsed < TimeSpan.FromSeconds(30)) Thread.Sleep(10);
+        var submitted = fixture.Session.SubmittedCells;
+        var queued = Task.Run(() => fixture.Run("var queuedCellRan = true;"));
+        while (fixture.Session.SubmittedCells == submitted && wait.Elapsed < TimeSpan.FromSeconds(30)) Thread.Sleep(10);
+        Thread.Sleep(100);
+        Assert.False(queued.IsCompleted);
+        fixture.Session.Interrupt();
+        var both = Task.WhenAll(looping, queued);
+        Assert.True(await Task.WhenAny(both, Task.Delay(TimeSpan.FromSeconds(10))) == both, "the cells did not end after the interrupt");
+        Assert.Equal("KernelInterrupted", (await looping).Error!.Name);
+        Assert.Equal("KernelInterrupted", (await queued).Error!.Name);
+        var after = fixture.Run("queuedCellRan");
+        Assert.Equal("CompilationError", after.Error!.Name);
+        Assert.Contains("CS0103", string.Join("\n", after.Error.Traceback));
+        Assert.Equal("2", fixture.Run("1 + 1").ResultText);
     }
 
     [Fact]

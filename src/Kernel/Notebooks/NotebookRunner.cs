@@ -30,8 +30,7 @@ public sealed class NotebookRunner(ScriptSession session, TimeSpan? cellTimeout 
             cell.Outputs.Clear();
             cell.ExecutionCount = ++count;
             var started = DateTime.UtcNow;
-            using var timer = cellTimeout is { } limit ? new Timer(_ => session.Interrupt(), null, limit, Timeout.InfiniteTimeSpan) : null;
-            var error = await session.ExecuteAsync(cell.Source, new NotebookCellOutput(cell, displays), $"cell[{count}]");
+            var error = await session.ExecuteAsync(cell.Source, new NotebookCellOutput(cell, displays), $"cell[{count}]", cellTimeout);
             if (error is { Name: "KernelInterrupted" } && cellTimeout is { } t)
                 error = error with { Name = "CellTimeoutError", Value = $"the cell ran longer than {t.TotalSeconds:0.#} s and was interrupted" };
             var metadata = (cell.Json["metadata"] ??= new JsonObject()).AsObject();

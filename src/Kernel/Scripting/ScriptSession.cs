@@ -24,6 +24,10 @@ public sealed class ScriptSession : IDisposable
     private readonly Task _warmUp;
     private ScriptState<object>? _state;
     private ICellOutput _output = NullCellOutput.Instance;
+    // Cells are numbered as they are submitted; an interrupt stops every cell submitted before it,
+    // also one still waiting for the session (warm-up, the cell before it) or being compiled.
+    private long _submitted, _interruptedThrough, _runningTicket;
+    private readonly object _interruptLock = new();
 
     public ScriptSession(string? baseDirectory = null, string[]? args = null)
     {
@@ -71,18 +75,31 @@ public sealed class ScriptSession : IDisposable
         }
     }
 
-    /// <summary>Runs one cell; its outputs and (at most one) error go to <paramref name="output"/>. Returns the error, or null on success.</summary>
-    public async Task<CellError?> ExecuteAsync(string code, ICellOutput output, string cellName = "cell")
+    /// <summary>Runs one cell; its outputs and (at most one) error go to <paramref name="output"/>. Returns the error, or null on success.
+    /// A <paramref name="timeout"/> interrupts the cell once it has run that long (waiting for the session does not count).</summary>
+    public async Task<CellError?> ExecuteAsync(string code, ICellOutput output, string cellName = "cell", TimeSpan? timeout = null)
     {
+        var ticket = Interlocked.Increment(ref _submitted);
         await _running.WaitAsync();
+        Timer? timer = null;
         try
         {
             await _warmUp;
-            CellCancellation.Begin();
+            bool interruptedBeforeStart;
+            lock (_interruptLock)
+            {
+                CellCancellation.Begin();
+                _runningTicket = ticket;
+                interruptedBeforeStart = ticket <= _interruptedThrough;
+                if (interruptedBeforeStart) CellCancellation.Request();
+            }
+            if (timeout is { } limit) timer = new Timer(_ => InterruptCell(ticket), null, limit, Timeout.InfiniteTimeSpan);
             _output = output;
             _console.Attach(output);
             try
             {
+                // Interrupted before it started: it does not run at all.
+                if (interruptedBeforeStart) throw new OperationCanceledException("The cell was interrupted before it started.");
                 await RunCellTextAsync(code, 0, cellName);
                 return null;
             }
@@ -91,9 +108,18 @@ public sealed class ScriptSession : IDisposable
         }
         finally
         {
+            timer?.Dispose();
+            lock (_interruptLock) _runningTicket = 0;
             _console.Flush();
             _running.Release();
         }
+    }
+
+    /// <summary>Interrupts the cell with this ticket if it is still the one running (a cell timeout).</summary>
+    private void InterruptCell(long ticket)
+    {
+        lock (_interruptLock)
+            if (_runningTicket == ticket) CellCancellation.Request();
     }
 
     private CellError Report(CellError error)
@@ -153,8 +179,22 @@ public sealed class ScriptSession : IDisposable
         return root.Members.LastOrDefault() is GlobalStatementSyntax { Statement: ExpressionStatementSyntax { SemicolonToken.IsMissing: true } };
     }
 
-    /// <summary>Stops the running cell at its next loop iteration or method entry.</summary>
-    public void Interrupt() => CellCancellation.Request();
+    /// <summary>Stops the running cell at its next loop iteration or method entry, and any cell submitted
+    /// before this call that has not started yet (it ends at once with KernelInterrupted).</summary>
+    public void Interrupt()
+    {
+        lock (_interruptLock)
+        {
+            _interruptedThrough = Math.Max(_interruptedThrough, Interlocked.Read(ref _submitted));
+            CellCancellation.Request();
+        }
+    }
+
+    /// <summary>How many cells have been submitted to this session so far.</summary>
+    internal long SubmittedCells => Interlocked.Read(ref _submitted);
+
+    /// <summary>Whether a cell holds the session (running, or waiting for the warm-up).</summary>
+    public bool Busy => _running.CurrentCount == 0;
 
     internal void Publish(MimeBundle bundle, string displayId, bool update)
     {
