@@ -9,14 +9,19 @@
 # Needs root (chroot, bind mounts) and the Debian mirror. OpenBLAS is installed as on the host
 # (without it libtorch falls back to the reference BLAS, ~30x slower). The root filesystem is kept in
 # build/libtorch2-root (ARCHNB_LIBTORCH2_ROOT) so later runs skip the bootstrap.
-# WARNING: while it runs, the root holds bind mounts of the repository, the .NET SDK, the NuGet cache
-# and /dev (removed again on exit, including Ctrl-C; a run killed with SIGKILL leaves them until the
-# next run). Never `rm -rf` the root, or `build/`, while they are mounted: it deletes through them.
-# (Follow-up: mount read-only or copy instead of binding; see the session note of 2026-11-21.)
+# The root gets bind mounts of the repository, the .NET SDK and the NuGet cache (and /proc, /sys). They
+# are made in a mount namespace of this script's own (unshare), so no other process ever sees them and
+# they vanish with the script however it ends, SIGKILL included: `rm -rf build/` from outside cannot
+# delete through them. Where unshare is refused, the mounts are made in the host's namespace and removed
+# on exit (not on SIGKILL); the script then never deletes a root that still has mounts under it.
 # Exit status: 0 passed, 1 failed, 3 could not run here (the reason is printed on a line
 # starting with "libtorch 2.x check skipped:").
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+if [ -z "${ARCHNB_LIBTORCH2_NS:-}" ] && [ "$(id -u)" -eq 0 ] && command -v unshare >/dev/null \
+   && unshare --mount --propagation private true 2>/dev/null; then
+  ARCHNB_LIBTORCH2_NS=1 exec unshare --mount --propagation private "$0" "$@"
+fi
 RFS="${ARCHNB_LIBTORCH2_ROOT:-$ROOT/build/libtorch2-root}"
 MIRROR="${ARCHNB_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 BENCH=0
@@ -71,8 +76,8 @@ if [ "$(cat "$RFS/.archnb-ready" 2>/dev/null)" != "$PACKAGES" ]; then
   echo "$PACKAGES" > "$RFS/.archnb-ready"
 fi
 
+# /dev is not bound: mmdebstrap made the device nodes the root needs.
 bind /proc
-bind /dev
 bind /sys
 bind "$ROOT"
 bind "$DOTNET_DIR"
