@@ -104,7 +104,9 @@ static class Program
         var exit = Exec(toolchain.Muxer, ["exec", "--runtimeconfig", Path.ChangeExtension(project.OutputDll, ".runtimeconfig.json"),
             Path.Combine(project.OutDir, "xunit.console.dll"), project.OutputDll, "-xml", xml, "-nologo", "-nocolor"], project.OutDir,
             // Tests find restored packages where the SDK's restore would have put them.
-            new Dictionary<string, string> { ["NUGET_PACKAGES"] = toolchain.NuGet.PackagesDir });
+            new Dictionary<string, string> { ["NUGET_PACKAGES"] = toolchain.NuGet.PackagesDir },
+            // A hung suite must not hang the whole run: it is killed and counted as failed.
+            TimeSpan.FromMinutes(double.TryParse(Environment.GetEnvironmentVariable("ARCHNB_TEST_TIMEOUT_MINUTES"), out var m) ? m : 25));
         if (!File.Exists(xml))
         {
             Console.WriteLine($"Failed!  - the test run of {project.AssemblyName}.dll ended (exit {exit}) without results");
@@ -196,13 +198,21 @@ static class Program
         return Exec(toolchain.Muxer, [project.OutputDll, .. appArgs], Directory.GetCurrentDirectory());
     }
 
-    static int Exec(string file, IEnumerable<string> args, string workingDirectory, Dictionary<string, string>? environment = null)
+    static int Exec(string file, IEnumerable<string> args, string workingDirectory, Dictionary<string, string>? environment = null,
+        TimeSpan? timeout = null)
     {
         var info = new ProcessStartInfo(file) { UseShellExecute = false, WorkingDirectory = workingDirectory };
         foreach (var a in args) info.ArgumentList.Add(a);
         foreach (var (k, v) in environment ?? []) info.Environment[k] = v;
         info.Environment["DOTNET_HOST_PATH"] = file;
         using var process = Process.Start(info) ?? throw new BuildError($"could not start {file}");
+        if (timeout is { } limit && !process.WaitForExit(limit))
+        {
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit();
+            Console.WriteLine($"[bootstrap] killed after {limit.TotalMinutes:0.#} min (ARCHNB_TEST_TIMEOUT_MINUTES): {string.Join(' ', info.ArgumentList)}");
+            return 124;
+        }
         process.WaitForExit();
         return process.ExitCode;
     }
