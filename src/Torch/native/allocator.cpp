@@ -4,7 +4,7 @@
 // outside its per-thread fast bins, so a small op (an 8x8 add) spends ~15% of its time splitting,
 // merging and consolidating heap chunks. This allocator keeps freed blocks of up to 4 KiB in
 // per-thread lists by 64-byte size class and hands them out again; anything larger, and anything
-// beyond a few dozen blocks per class, goes straight to posix_memalign/free as before.
+// beyond 16 blocks per class, goes straight to posix_memalign/free as before.
 //
 // It is registered at load time over the default CPU allocator (c10::SetCPUAllocator), so ATen's
 // own temporaries benefit too. ARCHNB_CPU_ALLOCATOR=default keeps libtorch's allocator (for
@@ -17,7 +17,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <malloc.h>
-#include <new>
 
 namespace {
 
@@ -27,7 +26,9 @@ constexpr size_t kMaxCached = kClasses * kAlignment;
 constexpr int kPerClass = 16;                             // at most ~2 MiB held per thread
 
 struct BlockCache;
-// (Not initial-exec TLS: libtorch leaves no static TLS room for a library loaded after it.)
+// A plain pointer in front of cache_storage: reading it skips the init guard that every access to a
+// thread_local with a destructor pays. (Not initial-exec TLS: libtorch leaves no static TLS room
+// for a library loaded after it.)
 thread_local BlockCache* cache = nullptr;
 thread_local bool cache_dead = false;
 
@@ -76,7 +77,7 @@ void release(void* p) {
   std::free(p);
 }
 
-void* acquire(size_t n) {
+void* acquire(size_t n) {  // n > 0: allocate() serves empty requests itself
   size_t k = class_of_request(n);
   if (k < kClasses) {
     if (BlockCache* bc = thread_cache()) {
@@ -85,7 +86,7 @@ void* acquire(size_t n) {
     n = (k + 1) * kAlignment;
   }
   void* p = nullptr;
-  if (posix_memalign(&p, kAlignment, n == 0 ? kAlignment : n) != 0 || p == nullptr) {
+  if (posix_memalign(&p, kAlignment, n) != 0 || p == nullptr) {
     throw c10::Error({__func__, __FILE__, static_cast<uint32_t>(__LINE__)},
                      "DefaultCPUAllocator: not enough memory: you tried to allocate " + std::to_string(n) + " bytes.");
   }
