@@ -85,8 +85,14 @@ internal sealed class ScriptEnvironment
         return tpa.Where(p => FrameworkNames.Contains(Path.GetFileNameWithoutExtension(p)));
     }
 
-    public ScriptOptions Options(string filePath) => ScriptOptions.Default
-        .WithReferences(References)
+    /// <summary>
+    /// Options for one submission. Roslyn lets a submission see every reference of the submissions before
+    /// it, so a cell chained after submissions that already carry the first <paramref name="referencesInChain"/>
+    /// entries of <see cref="References"/> gets only the rest (usually none). Passing all of them again made
+    /// every cell's compilation bind its own copy of each referenced assembly: ~5x the memory per cell.
+    /// </summary>
+    public ScriptOptions Options(string filePath, int referencesInChain = 0) => ScriptOptions.Default
+        .WithReferences(References.Skip(referencesInChain))
         .WithImports(Imports)
         .WithEmitDebugInformation(true)
         .WithFilePath(filePath)

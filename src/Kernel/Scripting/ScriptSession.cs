@@ -27,6 +27,7 @@ public sealed class ScriptSession : IDisposable
     // Cells are numbered as they are submitted; an interrupt stops every cell submitted before it,
     // also one still waiting for the session (warm-up, the cell before it) or being compiled.
     private long _submitted, _interruptedThrough, _runningTicket;
+    private int _referencesInChain;  // entries of _environment.References that submissions of _state already carry
     private readonly object _interruptLock = new();
 
     public ScriptSession(string? baseDirectory = null, string[]? args = null)
@@ -50,8 +51,10 @@ public sealed class ScriptSession : IDisposable
     private async Task WarmUpAsync()
     {
         _environment.LoadExtensions(Formatters, Magics);
+        var references = _environment.References.Count;
         var options = _environment.Options("startup");
         _state = await CSharpScript.Create<object>("", options, typeof(ScriptGlobals)).RunAsync(_globals);
+        _referencesInChain = references;
         // Compile and run one throw-away expression so the emit and load paths are jitted before the first cell.
         var warm = _state.Script.ContinueWith<object>("var __warm = new List<int> { 1 }.Select(x => x + 1).Sum(); __warm", options);
         warm.Compile();
@@ -154,7 +157,8 @@ public sealed class ScriptSession : IDisposable
         code = MagicLine.BlankShebang(code);
         var rewritten = CancellationRewriter.Rewrite(code, ParseOptions);
         var t1 = System.Diagnostics.Stopwatch.GetTimestamp();
-        var script = state.Script.ContinueWith<object>(rewritten, _environment.Options(cellName));
+        var references = _environment.References.Count;
+        var script = state.Script.ContinueWith<object>(rewritten, _environment.Options(cellName, _referencesInChain));
         var t2 = System.Diagnostics.Stopwatch.GetTimestamp();
         // Compiling happens inside RunFromAsync; a separate Compile() first would bind the cell twice.
         ScriptState<object> next;
@@ -166,6 +170,7 @@ public sealed class ScriptSession : IDisposable
         var t3 = System.Diagnostics.Stopwatch.GetTimestamp();
         if (s_trace) KernelLog.Write($"rewrite {Ms(t0, t1)} options {Ms(t1, t2)} compile+run {Ms(t2, t3)} ms");
         _state = next;
+        _referencesInChain = references;
         if (next.Exception is { } exception) throw new CellFailedException(Tracebacks.FromException(exception));
         return (EndsWithExpression(code), next.ReturnValue);
     }
