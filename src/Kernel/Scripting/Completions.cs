@@ -69,7 +69,7 @@ internal static class Completions
         if (session.State is null) session.WarmUp.Wait(TimeSpan.FromSeconds(30));
         var state = session.State;
         if (state is null) return null;
-        var compilation = state.Script.ContinueWith(code, session.Environment.Options("completion")).GetCompilation();
+        var compilation = state.Script.ContinueWith(code, session.Environment.Options("completion", session.ReferencesInChain)).GetCompilation();
         tree = compilation.SyntaxTrees.Single();
         return compilation.GetSemanticModel(tree);
     }

@@ -44,6 +44,8 @@ public sealed class ScriptSession : IDisposable
     public MagicRegistry Magics => MagicRegistry.Default;
     internal ScriptEnvironment Environment => _environment;
     internal ScriptState<object>? State => _state;
+    /// <summary>How many of the environment's references the submissions of <see cref="State"/> already carry.</summary>
+    internal int ReferencesInChain => _referencesInChain;
 
     /// <summary>Completes when the first (slow) Roslyn compile is done; execution waits for it, kernel_info does not.</summary>
     public Task WarmUp => _warmUp;
@@ -56,7 +58,8 @@ public sealed class ScriptSession : IDisposable
         _state = await CSharpScript.Create<object>("", options, typeof(ScriptGlobals)).RunAsync(_globals);
         _referencesInChain = references;
         // Compile and run one throw-away expression so the emit and load paths are jitted before the first cell.
-        var warm = _state.Script.ContinueWith<object>("var __warm = new List<int> { 1 }.Select(x => x + 1).Sum(); __warm", options);
+        var warm = _state.Script.ContinueWith<object>("var __warm = new List<int> { 1 }.Select(x => x + 1).Sum(); __warm",
+            _environment.Options("startup", _referencesInChain));
         warm.Compile();
         await warm.RunFromAsync(_state);
         Completions.WarmUp(this);
