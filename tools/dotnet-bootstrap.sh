@@ -61,7 +61,7 @@ if [ ! -f "$SDK/dotnet.dll" ] || [ -n "$(find "$SRC" -newer "$SDK/dotnet.dll" -t
   chmod +x "$ILASM"
   cp "$PKGS/microsoft.codeanalysis.common/$ROSLYN/lib/net10.0/Microsoft.CodeAnalysis.dll" \
      "$PKGS/microsoft.codeanalysis.csharp/$ROSLYN/lib/net10.0/Microsoft.CodeAnalysis.CSharp.dll" "$BOOT/"
-  cp "$BOOT"/*.dll "$SDK/"
+  cp "$BOOT"/*.dll "$SRC/fetch.py" "$SDK/"   # the SDK fetches the projects' packages with the same fetch.py
   "$ILASM" -dll -quiet -output="$BOOT/minicsc.dll" "$SRC/minicsc.il" >/dev/null || die "ilasm could not assemble minicsc.il"
   config='{"runtimeOptions":{"tfm":"net10.0","framework":{"name":"Microsoft.NETCore.App","version":"10.0.0"}}}'
   echo "$config" > "$BOOT/minicsc.runtimeconfig.json"

@@ -1,6 +1,4 @@
-using System.IO.Compression;
-using System.Net.Http;
-using System.Text.Json;
+using System.Diagnostics;
 using System.Xml.Linq;
 
 namespace ArchNotebooks.Bootstrap;
@@ -55,15 +53,12 @@ static class Frameworks
 
 /// <summary>
 /// Restores packages the way NuGet does for net10.0, for the handful of packages this repository
-/// uses: the source comes from NuGet's own configuration, versions from the lowest bound of each
-/// dependency range (highest wins across the graph), and packages the shared framework already
-/// carries are left out.
+/// uses: versions from the lowest bound of each dependency range (highest wins across the graph),
+/// and packages the shared framework already carries are left out. Downloads go through fetch.py,
+/// the same fetcher tools/dotnet-bootstrap.sh used for the toolchain itself (copied beside this SDK).
 /// </summary>
 sealed class NuGetClient(string packagesDir, ISet<string> frameworkAssemblies)
 {
-    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromMinutes(5) };
-    private string? _baseAddress;
-
     /// <summary>Packages that hold only analyzers or vstest's adapter: the bootstrap runs no analyzers and
     /// runs tests with xunit's own console runner. (The test SDK itself is restored like any package.)</summary>
     private static readonly HashSet<string> Skipped = new(StringComparer.OrdinalIgnoreCase)
@@ -90,21 +85,15 @@ sealed class NuGetClient(string packagesDir, ISet<string> frameworkAssemblies)
 
     public Package Fetch(string id, string version)
     {
-        var lower = id.ToLowerInvariant();
-        var dir = Path.Combine(packagesDir, lower, version.ToLowerInvariant());
-        if (File.Exists(Path.Combine(dir, ".extracted"))) return new Package(id, version, dir);
-        var url = $"{BaseAddress()}{lower}/{version.ToLowerInvariant()}/{lower}.{version.ToLowerInvariant()}.nupkg";
-        Console.Error.WriteLine($"[bootstrap] downloading {id} {version}");
-        byte[] bytes;
-        try { bytes = Http.GetByteArrayAsync(url).GetAwaiter().GetResult(); }
-        catch (HttpRequestException e) { throw new BuildError($"package {id} {version} could not be downloaded from the NuGet source ({e.Message})"); }
-        var temp = dir + ".tmp-" + Environment.ProcessId;
-        if (Directory.Exists(temp)) Directory.Delete(temp, true);
-        using (var zip = new ZipArchive(new MemoryStream(bytes))) zip.ExtractToDirectory(temp);
-        File.WriteAllText(Path.Combine(temp, ".extracted"), url);
-        if (Directory.Exists(dir)) Directory.Delete(dir, true);
-        Directory.CreateDirectory(Path.GetDirectoryName(dir)!);
-        Directory.Move(temp, dir);
+        var dir = Path.Combine(packagesDir, id.ToLowerInvariant(), version.ToLowerInvariant());
+        if (!File.Exists(Path.Combine(dir, ".extracted")))
+        {
+            var info = new ProcessStartInfo("/usr/bin/python3") { UseShellExecute = false };
+            foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "fetch.py"), packagesDir, $"{id}/{version}" }) info.ArgumentList.Add(a);
+            using var fetch = Process.Start(info) ?? throw new BuildError("could not start /usr/bin/python3 for fetch.py");
+            fetch.WaitForExit();
+            if (fetch.ExitCode != 0) throw new BuildError($"package {id} {version} could not be fetched (fetch.py exited {fetch.ExitCode})");
+        }
         return new Package(id, version, dir);
     }
 
@@ -132,32 +121,6 @@ sealed class NuGetClient(string packagesDir, ISet<string> frameworkAssemblies)
             if (exclude.Contains("Compile", StringComparison.OrdinalIgnoreCase) && exclude.Contains("Runtime", StringComparison.OrdinalIgnoreCase)) continue;
             yield return (d.Attribute("id")!.Value, Versions.LowerBound(d.Attribute("version")?.Value ?? "0.0.0"));
         }
-    }
-
-    /// <summary>The package base address (flat container) of the configured source's service index.</summary>
-    private string BaseAddress()
-    {
-        if (_baseAddress is not null) return _baseAddress;
-        var index = SourceIndex();
-        using var json = JsonDocument.Parse(Http.GetStringAsync(index).GetAwaiter().GetResult());
-        foreach (var r in json.RootElement.GetProperty("resources").EnumerateArray())
-            if (r.GetProperty("@type").GetString()?.StartsWith("PackageBaseAddress/3.0.0", StringComparison.Ordinal) == true)
-                return _baseAddress = r.GetProperty("@id").GetString()!.TrimEnd('/') + "/";
-        throw new BuildError($"the NuGet source {index} has no PackageBaseAddress resource");
-    }
-
-    /// <summary>ARCHNB_NUGET_SOURCE, else the first v3 source of the user's NuGet.Config.</summary>
-    private static string SourceIndex()
-    {
-        if (Environment.GetEnvironmentVariable("ARCHNB_NUGET_SOURCE") is { Length: > 0 } env) return env;
-        var config = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "NuGet", "NuGet.Config");
-        if (File.Exists(config))
-        {
-            var source = XDocument.Load(config).Descendants("packageSources").Elements("add")
-                .Select(e => e.Attribute("value")?.Value).FirstOrDefault(v => v is not null && v.EndsWith("index.json", StringComparison.OrdinalIgnoreCase));
-            if (source is not null) return source;
-        }
-        throw new BuildError($"no NuGet source: set ARCHNB_NUGET_SOURCE to a v3 service index, or add one to {config}");
     }
 }
 

@@ -98,7 +98,7 @@ static class Program
         // AppContext.BaseDirectory is the test folder, as under vstest's testhost.
         var runner = toolchain.NuGet.Fetch("xunit.runner.console", "2.4.1");
         foreach (var f in Directory.GetFiles(Path.Combine(runner.Dir, "tools", "netcoreapp2.0"), "*.dll"))
-            File.Copy(f, Path.Combine(project.OutDir, Path.GetFileName(f)), overwrite: true);
+            Builder.Copy(f, project.OutDir);
         var xml = Path.Combine(Path.GetTempPath(), $"archnb-xunit-{Environment.ProcessId}.xml");
         var started = Stopwatch.StartNew();
         var exit = Exec(toolchain.Muxer, ["exec", "--runtimeconfig", Path.ChangeExtension(project.OutputDll, ".runtimeconfig.json"),

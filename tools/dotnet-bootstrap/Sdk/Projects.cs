@@ -178,10 +178,11 @@ sealed class Builder(Toolchain toolchain)
         return order;
     }
 
-    public List<Package> Packages(Project root)
+    /// <summary>The packages a project's closure (from <see cref="Closure"/>) references, transitively.</summary>
+    public List<Package> Packages(List<Project> closure)
     {
         var roots = new List<(string, string)>();
-        foreach (var p in Closure(root))
+        foreach (var p in closure)
             foreach (var id in p.PackageReferences)
             {
                 if (!p.CentralVersions.TryGetValue(id, out var v))
@@ -201,7 +202,7 @@ sealed class Builder(Toolchain toolchain)
         if (_built.ContainsKey(p.File)) return;
         var closure = Closure(p);
         var referenced = closure.Where(c => c != p).ToList();
-        var packages = Packages(p);
+        var packages = Packages(closure);
         var sources = p.Sources();
         var inputs = sources.Concat(p.Inputs).Concat(referenced.Select(r => r.OutputDll)).ToList();
         if (UpToDate(p, inputs)) { _built[p.File] = p; return; }
@@ -292,7 +293,8 @@ sealed class Builder(Toolchain toolchain)
         return inputs.All(i => File.Exists(i) && File.GetLastWriteTimeUtc(i) <= built);
     }
 
-    private static void Copy(string file, string dir)
+    /// <summary>Copies <paramref name="file"/> into <paramref name="dir"/> unless an identical-looking copy is already there.</summary>
+    internal static void Copy(string file, string dir)
     {
         if (!File.Exists(file)) return;
         var dest = Path.Combine(dir, Path.GetFileName(file));
