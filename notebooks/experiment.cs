@@ -9,10 +9,10 @@
 
 using ArchNotebooks.Library.Families;
 using ArchNotebooks.Library.Layers;
-using ArchNotebooks.Library.Runs;
 using ArchNotebooks.Library.Tasks;
 using ArchNotebooks.Library.Training;
 using ArchNotebooks.Library.Validation;
+using ArchNotebooks.Runs;
 
 int steps = Option("--steps", 600), seeds = Option("--seeds", 5);
 string runsDir = args.SkipWhile(a => a != "--runs").Skip(1).FirstOrDefault() ?? "runs";
@@ -51,8 +51,8 @@ foreach (var row in accuracy.Rows.Where(r => !r.IsBaseline))
 int Option(string name, int fallback) =>
     args.SkipWhile(a => a != name).Skip(1).FirstOrDefault() is { } v ? int.Parse(v, System.Globalization.CultureInfo.InvariantCulture) : fallback;
 
-// The libtorch shim (build/native, built by ./archnb setup) and DuckDB's library (node_modules, from
-// npm ci) live in the repository; a file-based app runs from a cache directory, so point at them.
+// The libtorch shim (build/native, built by ./archnb setup) lives in the repository; a file-based app runs
+// from a cache directory, so point at it. (DuckDB's library comes with its NuGet package, beside the app.)
 static void UseRepositoryShim()
 {
     var start = AppContext.GetData("EntryPointFilePath") as string ?? Path.Combine(Environment.CurrentDirectory, "notebooks", "experiment.cs");
@@ -60,7 +60,6 @@ static void UseRepositoryShim()
     {
         if (!File.Exists(Path.Combine(dir.FullName, "ArchNotebooks.sln"))) continue;
         Use("ARCHNB_TORCH_NATIVE", Path.Combine(dir.FullName, "build", "native", "libarchtorch.so"));
-        Use("ARCHNB_DUCKDB", Path.Combine(dir.FullName, "node_modules", "@duckdb", "node-bindings-linux-x64", "libduckdb.so"));
         return;
     }
 

@@ -2,7 +2,7 @@
 // Each figure prints on one line ending with its ratio to the named baseline (see bench/RESULTS.md).
 using System.Diagnostics;
 using System.Globalization;
-using ArchNotebooks.Library.Runs;
+using ArchNotebooks.Runs;
 using ArchNotebooks.Torch;
 
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;

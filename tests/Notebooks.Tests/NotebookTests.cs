@@ -1,6 +1,6 @@
 using System.Globalization;
-using ArchNotebooks.Library.Runs;
 using ArchNotebooks.Notebooks.Tests.Support;
+using ArchNotebooks.Runs;
 
 namespace ArchNotebooks.Notebooks.Tests;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
-using ArchNotebooks.Library.Runs;
 using ArchNotebooks.Notebooks.Tests.Support;
+using ArchNotebooks.Runs;
 
 namespace ArchNotebooks.Notebooks.Tests;
 

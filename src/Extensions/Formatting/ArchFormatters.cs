@@ -4,9 +4,9 @@ using ArchNotebooks.Extensions.Figures;
 using ArchNotebooks.Extensions.Formatting.Tensors;
 using ArchNotebooks.Interactive;
 using ArchNotebooks.Library.Checks;
-using ArchNotebooks.Library.Runs;
 using ArchNotebooks.Library.Training;
 using ArchNotebooks.Library.Validation;
+using ArchNotebooks.Runs;
 using static ArchNotebooks.Torch.torch;
 using LibraryModule = ArchNotebooks.Library.Modules.Module;
 
@@ -60,5 +60,8 @@ public sealed class ArchFormattersExtension : IKernelExtension
         context.ScriptReferences.Add(typeof(Figure).Assembly);
         context.ScriptImports.Add("ArchNotebooks.Extensions.Figures");
         context.ScriptImports.Add("ArchNotebooks.Extensions.Attention");
+        // The run log is its own assembly now; cells open and query it (RunLog.Open, RunTable) directly.
+        context.ScriptReferences.Add(typeof(RunLog).Assembly);
+        context.ScriptImports.Add("ArchNotebooks.Runs");
     }
 }

@@ -1,6 +1,6 @@
 using System.Text;
 using ArchNotebooks.Interactive;
-using ArchNotebooks.Library.Runs;
+using ArchNotebooks.Runs;
 
 namespace ArchNotebooks.Extensions.Formatting;
 

@@ -1,5 +1,5 @@
-using ArchNotebooks.Library.Runs;
 using ArchNotebooks.Library.Training;
+using ArchNotebooks.Runs;
 
 namespace ArchNotebooks.Library.Validation;
 

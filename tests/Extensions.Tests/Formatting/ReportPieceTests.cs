@@ -5,8 +5,8 @@ using ArchNotebooks.Extensions.Formatting;
 using ArchNotebooks.Interactive;
 using ArchNotebooks.Library.Checks;
 using ArchNotebooks.Library.Layers;
-using ArchNotebooks.Library.Runs;
 using ArchNotebooks.Library.Validation;
+using ArchNotebooks.Runs;
 using static ArchNotebooks.Extensions.Tests.Support.Samples;
 
 namespace ArchNotebooks.Extensions.Tests.Formatting;

@@ -1,7 +1,7 @@
-using ArchNotebooks.Library.Runs;
 using ArchNotebooks.Library.Tasks;
 using ArchNotebooks.Library.Training;
 using ArchNotebooks.Library.Validation;
+using ArchNotebooks.Runs;
 
 namespace Library.Tests.Validation;
 

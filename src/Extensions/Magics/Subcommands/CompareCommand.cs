@@ -4,7 +4,7 @@ using ArchNotebooks.Extensions.Formatting;
 using ArchNotebooks.Extensions.Magics.Session;
 using ArchNotebooks.Extensions.Magics.Syntax;
 using ArchNotebooks.Interactive;
-using ArchNotebooks.Library.Runs;
+using ArchNotebooks.Runs;
 
 namespace ArchNotebooks.Extensions.Magics.Subcommands;
 

@@ -1,7 +1,6 @@
 using ArchNotebooks.Extensions.Magics.Session;
 using ArchNotebooks.Extensions.Magics.Syntax;
-using ArchNotebooks.Library.Runs;
-using ArchNotebooks.Library.Runs.DuckDb;
+using ArchNotebooks.Runs;
 
 namespace ArchNotebooks.Extensions.Magics.Subcommands;
 

@@ -4,9 +4,9 @@ using ArchNotebooks.Extensions.Magics.Catalog;
 using ArchNotebooks.Extensions.Magics.Session;
 using ArchNotebooks.Extensions.Magics.Syntax;
 using ArchNotebooks.Library.Modules;
-using ArchNotebooks.Library.Runs;
 using ArchNotebooks.Library.Tasks;
 using ArchNotebooks.Library.Training;
+using ArchNotebooks.Runs;
 using ArchNotebooks.Torch;
 using static ArchNotebooks.Torch.torch;
 
