@@ -52,7 +52,8 @@ public sealed class CheckCommand : ArchCommand
                 bool more = checks.Count < names.Length && checks[0].Passed;   // a wrong shape stops the suite
                 live.Update(() => new ProgressView(title, checks.Count, names.Length, more ? $"{done}; running {names[checks.Count]}" : done), force: true);
             }
-            var report = SanitySuite.Run(config.Build, task.Task, options, run.Cancellation, Finished);
+            // The report names the task as the line did, with its settings ("copy(symbols=4,length=3)").
+            var report = SanitySuite.Run(config.Build, task.Task, options, run.Cancellation, Finished) with { Task = task.Name };
             live.Update(() => new ProgressView(title, report.Checks.Count, names.Length,
                 $"{report.Checks.Count(c => c.Passed)}/{report.Checks.Count} passed" + (report.Interrupted ? $"; interrupted, {names.Length - report.Checks.Count} not run" : "")), force: true);
             run.Display(report);
