@@ -38,9 +38,9 @@ internal sealed class ParquetFileWriter(RunDatabase database)
         }
     }
 
-    // Closing the appender pushes its last data chunk into the table, so errors such as a wrong value type
-    // surface there. If filling it failed, the half-filled chunk is dropped quietly: the scratch table is
-    // emptied anyway, and the first exception is the one worth reporting.
+    // Closing the appender hands its last data chunk to DuckDB, so errors DuckDB raises on taking the rows
+    // surface there. If filling it failed, closing is only cleanup: the scratch table is emptied anyway, and
+    // the first exception is the one worth reporting.
     private void Append(string table, Action<DuckDBAppender> appendRows)
     {
         var appender = database.CreateAppender(table);
