@@ -12,7 +12,7 @@ using ArchNotebooks.Library.Layers;
 using ArchNotebooks.Library.Runs;
 using ArchNotebooks.Library.Tasks;
 using ArchNotebooks.Library.Training;
-using ArchNotebooks.Library.Validation;
+using ArchNotebooks.Library.Studies;
 
 int steps = Option("--steps", 600), seeds = Option("--seeds", 5);
 string runsDir = args.SkipWhile(a => a != "--runs").Skip(1).FirstOrDefault() ?? "runs";

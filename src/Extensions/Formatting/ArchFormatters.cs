@@ -6,7 +6,7 @@ using ArchNotebooks.Interactive;
 using ArchNotebooks.Library.Checks;
 using ArchNotebooks.Library.Runs;
 using ArchNotebooks.Library.Training;
-using ArchNotebooks.Library.Validation;
+using ArchNotebooks.Library.Studies;
 using static ArchNotebooks.Torch.torch;
 using LibraryModule = ArchNotebooks.Library.Modules.Module;
 

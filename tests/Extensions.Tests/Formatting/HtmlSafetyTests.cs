@@ -6,7 +6,7 @@ using ArchNotebooks.Library.Checks;
 using ArchNotebooks.Library.Layers;
 using ArchNotebooks.Library.Modules;
 using ArchNotebooks.Library.Runs;
-using ArchNotebooks.Library.Validation;
+using ArchNotebooks.Library.Studies;
 using static ArchNotebooks.Extensions.Tests.Support.Samples;
 
 namespace ArchNotebooks.Extensions.Tests.Formatting;

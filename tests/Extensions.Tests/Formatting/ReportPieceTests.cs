@@ -4,9 +4,10 @@ using ArchNotebooks.Extensions.Figures;
 using ArchNotebooks.Extensions.Formatting;
 using ArchNotebooks.Interactive;
 using ArchNotebooks.Library.Checks;
+using ArchNotebooks.Library.Families;
 using ArchNotebooks.Library.Layers;
 using ArchNotebooks.Library.Runs;
-using ArchNotebooks.Library.Validation;
+using ArchNotebooks.Library.Studies;
 using static ArchNotebooks.Extensions.Tests.Support.Samples;
 
 namespace ArchNotebooks.Extensions.Tests.Formatting;

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ArchNotebooks.Library.Families;
 using ArchNotebooks.Library.Layers;
 using ArchNotebooks.Library.Modules;
 using ArchNotebooks.Torch;
@@ -39,7 +40,7 @@ public class AttentionParityTests
     {
         using var scope = NewDisposeScope();
         manual_seed(11);
-        var spec = new BlockSpec(Dim, Heads, Causal: true);
+        var spec = new TransformerConfig(Dim: Dim, Heads: Heads, Causal: true, MaxLen: 0);
         var causal = new MultiHeadAttention(Dim, Heads, causal: true);
         var cases = new List<Case>
         {

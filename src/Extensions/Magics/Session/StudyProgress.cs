@@ -1,7 +1,7 @@
 using System.Globalization;
 using ArchNotebooks.Extensions.Formatting;
 using ArchNotebooks.Library.Runs;
-using ArchNotebooks.Library.Validation;
+using ArchNotebooks.Library.Studies;
 
 namespace ArchNotebooks.Extensions.Magics.Session;
 

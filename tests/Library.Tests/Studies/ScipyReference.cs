@@ -3,7 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace Library.Tests.Validation;
+namespace Library.Tests.Studies;
 
 /// <summary>Runs reference/stats_reference.py with Debian's python3 (scipy, numpy) on a JSON request.</summary>
 static class ScipyReference
