@@ -67,7 +67,7 @@ public sealed record TransformerConfig(
     public static TransformerConfig TinyGPT(long vocab, long maxLen, int layers = 2, long dim = 64, int heads = 4) =>
         new(Vocab: vocab, Classes: vocab, MaxLen: maxLen, Layers: layers, Dim: dim, Heads: heads, Causal: true, TieEmbeddings: true);
 
-    // Derived values are internal so they stay out of the run log's config columns and the ablation points.
+    // Derived values are internal: public properties would show up as run-log config columns and in the printed config.
     /// <summary>Width of the feed-forward hidden layer: FfnHidden, or 4·Dim as in GPT-2.</summary>
     internal long Hidden => FfnHidden > 0 ? FfnHidden : 4 * Dim;
 
