@@ -5,7 +5,7 @@ using ArchNotebooks.Extensions.Magics.Syntax;
 using ArchNotebooks.Interactive;
 using ArchNotebooks.Library.Ablation;
 using ArchNotebooks.Library.Families;
-using TextTable = ArchNotebooks.Extensions.Magics.Subcommands.TextTable;
+using ArchNotebooks.Library.Reporting;
 
 namespace ArchNotebooks.Extensions.Magics.Subcommands;
 
@@ -68,5 +68,5 @@ public sealed record AblationPointTable(string Title, IReadOnlyList<AblationPoin
     }
 
     public override string ToString() => Title + "\n" + TextTable.Render(["point", "current", "alternatives", "what it tests"],
-        Points.Select(p => (IReadOnlyList<string>)[p.Field, Values.Format(p.Current), string.Join(", ", p.Alternatives.Select(Values.Format)), p.Description]).ToList());
+        Points.Select(p => (IReadOnlyList<string>)[p.Field, Values.Format(p.Current), string.Join(", ", p.Alternatives.Select(Values.Format)), p.Description]).ToList(), ColumnAlignment.NumbersRight);
 }
