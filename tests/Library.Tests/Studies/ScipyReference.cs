@@ -7,5 +7,5 @@ namespace Library.Tests.Studies;
 static class ScipyReference
 {
     public static JsonNode Ask(object request) =>
-        JsonNode.Parse(Python.Run([RepositoryRoot.In("tests", "Library.Tests", "Validation", "reference", "stats_reference.py")], stdin: JsonSerializer.Serialize(request)))!;
+        JsonNode.Parse(Python.Run([RepositoryRoot.In("tests", "Library.Tests", "Studies", "reference", "stats_reference.py")], stdin: JsonSerializer.Serialize(request)))!;
 }
