@@ -11,7 +11,7 @@ using ArchNotebooks.Library.Families;
 using ArchNotebooks.Library.Layers;
 using ArchNotebooks.Library.Tasks;
 using ArchNotebooks.Library.Training;
-using ArchNotebooks.Library.Validation;
+using ArchNotebooks.Library.Studies;
 using ArchNotebooks.Runs;
 
 int steps = Option("--steps", 600), seeds = Option("--seeds", 5);

@@ -5,7 +5,7 @@ using ArchNotebooks.Extensions.Formatting.Tensors;
 using ArchNotebooks.Interactive;
 using ArchNotebooks.Library.Checks;
 using ArchNotebooks.Library.Training;
-using ArchNotebooks.Library.Validation;
+using ArchNotebooks.Library.Studies;
 using ArchNotebooks.Runs;
 using static ArchNotebooks.Torch.torch;
 using LibraryModule = ArchNotebooks.Library.Modules.Module;

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using ArchNotebooks.Extensions.Figures;
 using ArchNotebooks.Interactive;
-using ArchNotebooks.Library.Validation;
+using ArchNotebooks.Library.Studies;
 
 namespace ArchNotebooks.Extensions.Formatting;
 

@@ -14,6 +14,28 @@ public sealed class Identity : Module<Tensor, Tensor>
     public override Tensor forward(Tensor x) => x.alias();
 }
 
+/// <summary>Layer normalisation over the last dimension.</summary>
+public sealed class LayerNorm : Module<Tensor, Tensor>
+{
+    public readonly Tensor? weight, bias;
+    readonly long[] shape;
+    readonly double eps;
+
+    public LayerNorm(long dim, double eps = 1e-5, bool elementwise_affine = true)
+    {
+        shape = new[] { dim };
+        this.eps = eps;
+        if (elementwise_affine)
+        {
+            weight = register_parameter("weight", ones(dim));
+            bias = register_parameter("bias", zeros(dim));
+        }
+    }
+
+    public override Tensor forward(Tensor x) => F.layer_norm(x, shape, weight, bias, eps);
+    protected override string ExtraRepr() => $"{shape[0]}, eps={eps}";
+}
+
 /// <summary>Root-mean-square normalisation over the last dimension (no centring, no bias).</summary>
 public sealed class RMSNorm : Module<Tensor, Tensor>
 {

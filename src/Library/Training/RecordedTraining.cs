@@ -1,6 +1,6 @@
 using ArchNotebooks.Library.Modules;
 using ArchNotebooks.Library.Tasks;
-using ArchNotebooks.Library.Validation;
+using ArchNotebooks.Library.Studies;
 using ArchNotebooks.Torch;
 using static ArchNotebooks.Torch.torch;
 

@@ -5,7 +5,7 @@ using ArchNotebooks.Interactive;
 using ArchNotebooks.Library.Checks;
 using ArchNotebooks.Library.Layers;
 using ArchNotebooks.Library.Modules;
-using ArchNotebooks.Library.Validation;
+using ArchNotebooks.Library.Studies;
 using ArchNotebooks.Runs;
 using static ArchNotebooks.Extensions.Tests.Support.Samples;
 

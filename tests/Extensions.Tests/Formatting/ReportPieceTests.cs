@@ -4,8 +4,9 @@ using ArchNotebooks.Extensions.Figures;
 using ArchNotebooks.Extensions.Formatting;
 using ArchNotebooks.Interactive;
 using ArchNotebooks.Library.Checks;
+using ArchNotebooks.Library.Families;
 using ArchNotebooks.Library.Layers;
-using ArchNotebooks.Library.Validation;
+using ArchNotebooks.Library.Studies;
 using ArchNotebooks.Runs;
 using static ArchNotebooks.Extensions.Tests.Support.Samples;
 

@@ -1,6 +1,6 @@
 using ArchNotebooks.Interactive;
 using ArchNotebooks.Library.Training;
-using ArchNotebooks.Library.Validation;
+using ArchNotebooks.Library.Studies;
 
 namespace ArchNotebooks.Extensions.Tests.Support;
 

@@ -1,3 +1,4 @@
+using ArchNotebooks.Library.Ablation;
 using ArchNotebooks.Library.Checks;
 using ArchNotebooks.Library.Families;
 using ArchNotebooks.Library.Tasks;

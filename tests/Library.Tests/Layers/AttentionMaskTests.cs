@@ -1,3 +1,4 @@
+using ArchNotebooks.Library.Families;
 using ArchNotebooks.Library.Layers;
 using ArchNotebooks.Library.Modules;
 using ArchNotebooks.Torch;
@@ -76,7 +77,7 @@ public class AttentionMaskTests
     {
         using var scope = NewDisposeScope();
         manual_seed(0);
-        using var block = new TransformerEncoderBlock(new BlockSpec(8, 2, Causal: true));
+        using var block = new TransformerEncoderBlock(new TransformerConfig(Dim: 8, Heads: 2, Causal: true, MaxLen: 0));
         using var cap = block.capture("**.weights");
         block.call(randn(3, 5, 8));
         var w = cap["attn.weights"];

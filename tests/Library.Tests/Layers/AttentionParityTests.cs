@@ -1,3 +1,4 @@
+using ArchNotebooks.Library.Families;
 using ArchNotebooks.Library.Layers;
 using ArchNotebooks.Library.Modules;
 using ArchNotebooks.Torch;
@@ -28,14 +29,14 @@ public class AttentionParityTests
     {
         using var scope = NewDisposeScope();
         manual_seed(11);
-        var spec = new BlockSpec(Dim, Heads, Causal: true);
+        var config = new TransformerConfig(Dim: Dim, Heads: Heads, Causal: true, MaxLen: 0);
         var causal = new MultiHeadAttention(Dim, Heads, causal: true);
         var cases = new List<Case>
         {
             Self("self", new MultiHeadAttention(Dim, Heads)),
             Self("causal", causal),
-            Block("prenorm", new TransformerEncoderBlock(spec)),
-            Block("postnorm", new TransformerEncoderBlock(spec with { PreNorm = false })),
+            Block("prenorm", new TransformerEncoderBlock(config)),
+            Block("postnorm", new TransformerEncoderBlock(config with { PreNorm = false })),
         };
         var cross = new MultiHeadAttention(Dim, Heads);
         cases.Insert(2, new("cross", cross, (x, ctx) => cross.call(x, ctx)));

@@ -1,3 +1,4 @@
+using ArchNotebooks.Library.Families;
 using ArchNotebooks.Library.Layers;
 using ArchNotebooks.Library.Modules;
 using ArchNotebooks.Torch;
@@ -136,17 +137,18 @@ public class LayerShapeTests
             Assert.Equal(new long[] { 2, 2, 3, 9 }, w.shape);
             Assert.True(allclose(w.sum(-1), ones(2, 2, 3), atol: 1e-5));
         }
-        foreach (var spec in new[]
+        foreach (var config in new[]
         {
-            new BlockSpec(16, 4), new BlockSpec(16, 4, PreNorm: false), new BlockSpec(16, 4, Norm: NormKind.RMSNorm, Glu: true),
-            new BlockSpec(16, 4, Attention: false), new BlockSpec(16, 4, Ffn: false, Residual: false, Norm: NormKind.None),
-            new BlockSpec(16, 4, Causal: true, Pattern: AttentionPattern.Local, Window: 2, Position: PositionKind.ALiBi, MaxLen: 8),
+            new TransformerConfig(Dim: 16, Heads: 4), new TransformerConfig(Dim: 16, Heads: 4, PreNorm: false),
+            new TransformerConfig(Dim: 16, Heads: 4, Norm: NormKind.RMSNorm, Glu: true), new TransformerConfig(Dim: 16, Heads: 4, Attention: false),
+            new TransformerConfig(Dim: 16, Heads: 4, Ffn: false, Residual: false, Norm: NormKind.None),
+            new TransformerConfig(Dim: 16, Heads: 4, Causal: true, Pattern: AttentionPattern.Local, Window: 2, Position: PositionKind.ALiBi, MaxLen: 8),
         })
         {
-            using var block = new TransformerEncoderBlock(spec);
+            using var block = new TransformerEncoderBlock(config);
             AssertShape(block, randn(2, 5, 16), 2, 5, 16);
         }
-        using var decoder = new TransformerDecoderBlock(new BlockSpec(16, 4, Causal: true));
+        using var decoder = new TransformerDecoderBlock(new TransformerConfig(Dim: 16, Heads: 4, Causal: true, MaxLen: 0));
         using (var scope = NewDisposeScope())
         {
             var y = decoder.call(randn(2, 5, 16), randn(2, 7, 16));

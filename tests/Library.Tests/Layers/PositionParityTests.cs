@@ -1,3 +1,4 @@
+using ArchNotebooks.Library.Families;
 using ArchNotebooks.Library.Layers;
 using ArchNotebooks.Library.Modules;
 using ArchNotebooks.Torch;
@@ -30,7 +31,7 @@ public class PositionParityTests
         var cases = new List<Case>
         {
             new("rms", new RMSNorm(Dim, Eps)),
-            new("rmsblock", new TransformerEncoderBlock(new BlockSpec(Dim, Heads, Norm: NormKind.RMSNorm, Causal: true))),
+            new("rmsblock", new TransformerEncoderBlock(new TransformerConfig(Dim: Dim, Heads: Heads, Norm: NormKind.RMSNorm, Causal: true, MaxLen: 0))),
             // Tables and masks built per call (no max_len) and cached then sliced (max_len longer than Seq).
             new("rotary", new MultiHeadAttention(Dim, Heads, position: PositionKind.Rotary)),
             new("rotary_causal", new MultiHeadAttention(Dim, Heads, causal: true, position: PositionKind.Rotary, max_len: 12)),

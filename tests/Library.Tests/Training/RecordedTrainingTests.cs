@@ -1,6 +1,6 @@
 using ArchNotebooks.Library.Tasks;
 using ArchNotebooks.Library.Training;
-using ArchNotebooks.Library.Validation;
+using ArchNotebooks.Library.Studies;
 using ArchNotebooks.Runs;
 using static ArchNotebooks.Torch.torch;
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Reflection;
 using ArchNotebooks.Extensions.Magics.Syntax;
+using ArchNotebooks.Library.Ablation;
 using ArchNotebooks.Library.Families;
 
 namespace ArchNotebooks.Extensions.Magics.Catalog;

@@ -1,6 +1,6 @@
 using System.Globalization;
 using ArchNotebooks.Extensions.Formatting;
-using ArchNotebooks.Library.Validation;
+using ArchNotebooks.Library.Studies;
 using ArchNotebooks.Runs;
 
 namespace ArchNotebooks.Extensions.Magics.Session;

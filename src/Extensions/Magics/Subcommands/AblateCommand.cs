@@ -1,10 +1,11 @@
 using ArchNotebooks.Extensions.Magics.Catalog;
 using ArchNotebooks.Extensions.Magics.Session;
 using ArchNotebooks.Extensions.Magics.Syntax;
+using ArchNotebooks.Library.Ablation;
 using ArchNotebooks.Library.Families;
 using ArchNotebooks.Library.Tasks;
 using ArchNotebooks.Library.Training;
-using ArchNotebooks.Library.Validation;
+using ArchNotebooks.Library.Studies;
 
 namespace ArchNotebooks.Extensions.Magics.Subcommands;
 

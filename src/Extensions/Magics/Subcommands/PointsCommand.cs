@@ -3,6 +3,7 @@ using ArchNotebooks.Extensions.Magics.Catalog;
 using ArchNotebooks.Extensions.Magics.Session;
 using ArchNotebooks.Extensions.Magics.Syntax;
 using ArchNotebooks.Interactive;
+using ArchNotebooks.Library.Ablation;
 using ArchNotebooks.Library.Families;
 using ArchNotebooks.Library.Reporting;
 

@@ -2,7 +2,7 @@ using ArchNotebooks.Extensions.Magics.Session;
 using ArchNotebooks.Extensions.Magics.Syntax;
 using ArchNotebooks.Library.Tasks;
 using ArchNotebooks.Library.Training;
-using ArchNotebooks.Library.Validation;
+using ArchNotebooks.Library.Studies;
 
 namespace ArchNotebooks.Extensions.Magics.Subcommands;
 

@@ -6,7 +6,7 @@ using ArchNotebooks.Extensions.Magics.Syntax;
 using ArchNotebooks.Library.Modules;
 using ArchNotebooks.Library.Tasks;
 using ArchNotebooks.Library.Training;
-using ArchNotebooks.Library.Validation;
+using ArchNotebooks.Library.Studies;
 using ArchNotebooks.Runs;
 using ArchNotebooks.Torch;
 using static ArchNotebooks.Torch.torch;

@@ -1,3 +1,4 @@
+using ArchNotebooks.Library.Ablation;
 using ArchNotebooks.Library.Layers;
 using ArchNotebooks.Library.Modules;
 using ArchNotebooks.Library.Tasks;
@@ -26,13 +27,17 @@ public sealed record HourglassConfig(
 {
     public Module<Tensor, Tensor> Build() => new Hourglass(this);
 
-    public IModelConfig For(ISyntheticTask task) => this with
+    public IModelConfig For(ISyntheticTask task)
     {
-        Vocab = task.VocabSize ?? throw new ArgumentException("the hourglass reads tokens"),
-        Classes = task.NumClasses,
-        MaxLen = Math.Max(MaxLen, task.InputShape(task.HasGeneralizationSplit ? Split.Generalization : Split.Train)[0]),
-        PerToken = task.Loss == LossKind.PerToken,
-    };
+        var shape = TaskShape.Of(task);
+        return this with
+        {
+            Vocab = shape.Tokens("the hourglass"),
+            Classes = shape.Classes,
+            MaxLen = Math.Max(MaxLen, shape.MaxLength),
+            PerToken = shape.PerToken,
+        };
+    }
 }
 
 public sealed class Hourglass : Module<Tensor, Tensor>
@@ -48,7 +53,8 @@ public sealed class Hourglass : Module<Tensor, Tensor>
     public Hourglass(HourglassConfig c)
     {
         Config = c;
-        var spec = new BlockSpec(c.Dim, c.Heads);
+        // Plain pre-norm blocks; positions are added once to the embeddings, so none act inside attention.
+        var blocks = new TransformerConfig(Dim: c.Dim, Heads: c.Heads, Position: PositionKind.None, MaxLen: c.MaxLen);
         embed = register_module("embed", new Embedding(c.Vocab, c.Dim));
         init.normal_(embed.weight, 0, 0.02);
         positions = register_module("positions", new PositionalEmbedding(PositionKind.Learned, c.MaxLen, c.Dim));
@@ -56,10 +62,10 @@ public sealed class Hourglass : Module<Tensor, Tensor>
         up = register_module("up", new Sequential());
         for (int s = 0; s < c.Stages; s++)
         {
-            down.Append(new TransformerEncoderBlock(spec));
-            up.Append(new TransformerEncoderBlock(spec));
+            down.Append(new TransformerEncoderBlock(blocks));
+            up.Append(new TransformerEncoderBlock(blocks));
         }
-        bottom = register_module("bottom", new TransformerEncoderBlock(spec));
+        bottom = register_module("bottom", new TransformerEncoderBlock(blocks));
         norm = register_module("norm", new LayerNorm(c.Dim));
         head = register_module("head", new Linear(c.Dim, c.Classes));
     }

@@ -1,3 +1,4 @@
+using ArchNotebooks.Library.Ablation;
 using ArchNotebooks.Library.Layers;
 using ArchNotebooks.Library.Modules;
 using ArchNotebooks.Library.Tasks;
@@ -21,7 +22,7 @@ public sealed record KeyValueMemoryConfig(
     [property: Ablation("remove the memory (the output sees only the current token)")] bool Memory = true) : IModelConfig
 {
     public Module<Tensor, Tensor> Build() => new KeyValueMemoryNetwork(this);
-    public IModelConfig For(ISyntheticTask task) => this with { Vocab = task.VocabSize ?? throw new ArgumentException("the memory network reads tokens"), Classes = task.NumClasses };
+    public IModelConfig For(ISyntheticTask task) => this with { Vocab = TaskShape.Of(task).Tokens("the memory network"), Classes = task.NumClasses };
 }
 
 public sealed class KeyValueMemoryNetwork : Module<Tensor, Tensor>

@@ -1,3 +1,4 @@
+using ArchNotebooks.Library.Ablation;
 using ArchNotebooks.Library.Layers;
 using ArchNotebooks.Library.Modules;
 using ArchNotebooks.Library.Tasks;

@@ -1,3 +1,4 @@
+using ArchNotebooks.Library.Ablation;
 using ArchNotebooks.Library.Layers;
 using ArchNotebooks.Library.Modules;
 using ArchNotebooks.Library.Tasks;
@@ -20,7 +21,7 @@ public sealed record DeepSetsConfig(
     [property: Ablation("elementwise activation", "relu", "gelu", "tanh")] string Activation = "relu") : IModelConfig
 {
     public Module<Tensor, Tensor> Build() => new DeepSets(this);
-    public IModelConfig For(ISyntheticTask task) => this with { InputDim = task.InputShape()[^1], Classes = task.NumClasses };
+    public IModelConfig For(ISyntheticTask task) => this with { InputDim = TaskShape.Of(task).Features, Classes = task.NumClasses };
 }
 
 /// <summary>φ applied to every element, a symmetric pooling, then ρ.</summary>
@@ -78,7 +79,7 @@ public sealed record SetTransformerConfig(
     [property: Ablation("swap or remove the normalisation")] NormKind Norm = NormKind.LayerNorm) : IModelConfig
 {
     public Module<Tensor, Tensor> Build() => new SetTransformer(this);
-    public IModelConfig For(ISyntheticTask task) => this with { InputDim = task.InputShape()[^1], Classes = task.NumClasses };
+    public IModelConfig For(ISyntheticTask task) => this with { InputDim = TaskShape.Of(task).Features, Classes = task.NumClasses };
 }
 
 /// <summary>MAB(X, Y) = H + FFN(norm(H)), H = X + attn(norm(X), Y): attention of a set X to a set Y (pre-norm).</summary>

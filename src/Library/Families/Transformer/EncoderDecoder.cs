@@ -1,3 +1,4 @@
+using ArchNotebooks.Library.Ablation;
 using ArchNotebooks.Library.Layers;
 using ArchNotebooks.Library.Modules;
 using ArchNotebooks.Library.Tasks;
@@ -31,19 +32,28 @@ public sealed record EncoderDecoderConfig(
     [property: Ablation("encoder positional scheme", PositionKind.Learned, PositionKind.Sinusoidal, PositionKind.Rotary, PositionKind.None)]
     PositionKind Position = PositionKind.Learned) : IModelConfig
 {
-    public BlockSpec Encoder => new(Dim, Heads, FfnHidden, Norm: Norm, PreNorm: PreNorm,
+    // Methods, not properties: a nested TransformerConfig property would add its fields to the ablation points and the run log's columns.
+    /// <summary>The encoder's blocks: bidirectional; rotary or ALiBi act inside attention (learned and sinusoidal positions are added to the embeddings).</summary>
+    public TransformerConfig EncoderBlocks() => new(Dim: Dim, Heads: Heads, FfnHidden: FfnHidden, Norm: Norm, PreNorm: PreNorm,
         Position: Position is PositionKind.Rotary or PositionKind.ALiBi ? Position : PositionKind.None, MaxLen: MaxLen);
-    public BlockSpec Decoder => new(Dim, Heads, FfnHidden, Norm: Norm, PreNorm: PreNorm, Causal: CausalDecoder, MaxLen: MaxLen);
+
+    /// <summary>The decoder's blocks: self-attention among the queries (causal when CausalDecoder), without positions of its own.</summary>
+    public TransformerConfig DecoderBlocks() => new(Dim: Dim, Heads: Heads, FfnHidden: FfnHidden, Norm: Norm, PreNorm: PreNorm,
+        Position: PositionKind.None, Causal: CausalDecoder, MaxLen: MaxLen);
 
     public Module<Tensor, Tensor> Build() => new EncoderDecoderTransformer(this);
 
-    public IModelConfig For(ISyntheticTask task) => this with
+    public IModelConfig For(ISyntheticTask task)
     {
-        Vocab = task.VocabSize ?? throw new ArgumentException("the encoder–decoder transformer reads tokens"),
-        Classes = task.NumClasses,
-        MaxLen = Math.Max(MaxLen, task.InputShape(task.HasGeneralizationSplit ? Split.Generalization : Split.Train)[0]),
-        PerToken = task.Loss == LossKind.PerToken,
-    };
+        var shape = TaskShape.Of(task);
+        return this with
+        {
+            Vocab = shape.Tokens("the encoder–decoder transformer"),
+            Classes = shape.Classes,
+            MaxLen = Math.Max(MaxLen, shape.MaxLength),
+            PerToken = shape.PerToken,
+        };
+    }
 }
 
 /// <summary>Encoder blocks over token embeddings; decoder blocks over learned position queries, cross-attending to the encoder.</summary>
@@ -66,12 +76,12 @@ public sealed class EncoderDecoderTransformer : Module<Tensor, Tensor>
         var added = c.Position is PositionKind.Learned or PositionKind.Sinusoidal ? c.Position : PositionKind.None;
         wpe = register_module("wpe", new PositionalEmbedding(added, c.MaxLen, c.Dim));
         encoder = register_module("encoder", new Sequential());
-        for (int i = 0; i < c.EncoderLayers; i++) encoder.Append(new TransformerEncoderBlock(c.Encoder));
+        for (int i = 0; i < c.EncoderLayers; i++) encoder.Append(new TransformerEncoderBlock(c.EncoderBlocks()));
         // Pre-norm stacks end without a norm; the memory and the decoder output get one (post-norm blocks end in theirs).
         norm_enc = register_module("norm_enc", c.PreNorm ? Norm.Create(c.Norm, c.Dim) : new Identity());
         queries = register_parameter("queries", init.normal_(empty(c.MaxLen, c.Dim), 0, 0.02));
         for (int i = 0; i < c.DecoderLayers; i++)
-            decoder.Add(register_module($"decoder{i}", new TransformerDecoderBlock(c.Decoder, crossAttention: c.CrossAttention)));
+            decoder.Add(register_module($"decoder{i}", new TransformerDecoderBlock(c.DecoderBlocks(), crossAttention: c.CrossAttention)));
         norm_dec = register_module("norm_dec", c.PreNorm ? Norm.Create(c.Norm, c.Dim) : new Identity());
         head = register_module("head", new Linear(c.Dim, c.Classes));
     }
@@ -93,5 +103,45 @@ public sealed class EncoderDecoderTransformer : Module<Tensor, Tensor>
         foreach (var block in decoder) h = block.call(h, memory);
         h = norm_dec.call(h);
         return head.call(Config.PerToken ? h : h.mean(1)).MoveToOuterDisposeScope();
+    }
+}
+
+/// <summary>Causal self-attention, cross-attention to an encoder's output ("memory"), then feed-forward.</summary>
+public sealed class TransformerDecoderBlock : Module<Tensor, Tensor, Tensor>
+{
+    public readonly TransformerConfig Config;
+    public readonly MultiHeadAttention? self_attn, cross_attn;
+    public readonly MLP? mlp;
+    public readonly Module<Tensor, Tensor>? norm1, norm2, norm3;
+
+    public TransformerDecoderBlock(TransformerConfig config, bool crossAttention = true)
+    {
+        Config = config;
+        if (config.Attention)
+        {
+            norm1 = register_module("norm1", Norm.Create(config.Norm, config.Dim));
+            self_attn = register_module("self_attn", config.SelfAttention());
+        }
+        if (crossAttention)
+        {
+            norm2 = register_module("norm2", Norm.Create(config.Norm, config.Dim));
+            cross_attn = register_module("cross_attn", config.CrossAttention());
+        }
+        if (config.Ffn)
+        {
+            norm3 = register_module("norm3", Norm.Create(config.Norm, config.Dim));
+            mlp = register_module("mlp", config.Mlp());
+        }
+    }
+
+    /// <summary>x (B, L, D) attends to itself causally and to memory (B, S, D).</summary>
+    public override Tensor forward(Tensor x, Tensor memory)
+    {
+        using var scope = NewDisposeScope();
+        var h = x;
+        if (self_attn is not null) h = TransformerEncoderBlock.Sublayer(Config, norm1!, h, self_attn.call);
+        if (cross_attn is not null) h = TransformerEncoderBlock.Sublayer(Config, norm2!, h, t => cross_attn.call(t, memory));
+        if (mlp is not null) h = TransformerEncoderBlock.Sublayer(Config, norm3!, h, mlp.call);
+        return (ReferenceEquals(h, x) ? x.alias() : h).MoveToOuterDisposeScope();
     }
 }

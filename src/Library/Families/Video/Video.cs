@@ -1,3 +1,4 @@
+using ArchNotebooks.Library.Ablation;
 using ArchNotebooks.Library.Layers;
 using ArchNotebooks.Library.Modules;
 using ArchNotebooks.Library.Tasks;
@@ -54,8 +55,10 @@ public sealed record VideoConfig(
     }
 
     internal long PatchesPerFrame => (FrameSize / Patch) * (FrameSize / Patch);
-    internal BlockSpec Spatial => new(Dim, Heads, 2 * Dim, MaxLen: PatchesPerFrame);
-    internal BlockSpec Temporal => new(Dim, Heads, 2 * Dim, Pattern: TemporalPattern, Window: TemporalWindow, MaxLen: Frames);
+    // Positions are learned parameters of the patch embedding, so none act inside attention.
+    internal TransformerConfig Spatial => new(Dim: Dim, Heads: Heads, FfnHidden: 2 * Dim, Position: PositionKind.None, MaxLen: PatchesPerFrame);
+    internal TransformerConfig Temporal => new(Dim: Dim, Heads: Heads, FfnHidden: 2 * Dim, Position: PositionKind.None,
+        Pattern: TemporalPattern, Window: TemporalWindow, MaxLen: Frames);
 }
 
 /// <summary>(N, T, C, H, W) → patch tokens (N, T, S, D) with learned spatial and temporal positions added.</summary>

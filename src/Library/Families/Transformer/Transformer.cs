@@ -1,3 +1,4 @@
+using ArchNotebooks.Library.Ablation;
 using ArchNotebooks.Library.Layers;
 using ArchNotebooks.Library.Modules;
 using ArchNotebooks.Library.Tasks;
@@ -6,13 +7,20 @@ using static ArchNotebooks.Torch.torch;
 
 namespace ArchNotebooks.Library.Families;
 
+// A transformer in one file, in nanoGPT's order: the config, the MLP, the block, the trunk, then the
+// two models built on it (GPT and the encoder classifier). The config travels whole into every piece,
+// so a new switch is one field here and the lines that read it. Multi-head attention itself, positions
+// and norms are shared with other families and live in Layers/.
+
 /// <summary>How a sequence of vectors becomes one vector for classification.</summary>
 public enum Pooling { Mean, Max, First }
 
 /// <summary>
 /// A transformer as data (nanoGPT's GPTConfig with x-transformers' switches). Token inputs when
 /// Vocab &gt; 0, otherwise vectors of InputDim features. PerToken gives (N, T, Classes) logits from a
-/// <see cref="GPT"/>; otherwise an <see cref="EncoderClassifier"/> pools to (N, Classes).
+/// <see cref="GPT"/>; otherwise an <see cref="EncoderClassifier"/> pools to (N, Classes). Families that
+/// stack blocks of their own (hourglass, video, encoder–decoder) describe those blocks with this
+/// config too; they leave the embedding and head fields at their defaults.
 /// </summary>
 public sealed record TransformerConfig(
     long Vocab = 16,
@@ -40,27 +48,132 @@ public sealed record TransformerConfig(
     bool Bias = true,
     bool TieEmbeddings = false) : IModelConfig
 {
-    public BlockSpec Block => new(Dim, Heads, FfnHidden, Activation, Glu, Norm, PreNorm, Attention, Ffn, Residual,
-        Causal, Pattern, Window, Position, MaxLen, Dropout, Bias);
-
     public Module<Tensor, Tensor> Build() => PerToken ? new GPT(this) : new EncoderClassifier(this);
 
     public IModelConfig For(ISyntheticTask task)
     {
-        var shape = task.InputShape(task.HasGeneralizationSplit ? Split.Generalization : Split.Train);
+        var shape = TaskShape.Of(task);
         return this with
         {
-            Vocab = task.VocabSize ?? 0,
-            InputDim = task.VocabSize is null ? shape[^1] : 0,
-            Classes = task.NumClasses,
-            MaxLen = Math.Max(MaxLen, shape[0]),
-            PerToken = task.Loss == LossKind.PerToken,
+            Vocab = shape.Vocab ?? 0,
+            InputDim = shape.Vocab is null ? shape.Features : 0,
+            Classes = shape.Classes,
+            MaxLen = Math.Max(MaxLen, shape.MaxLength),
+            PerToken = shape.PerToken,
         };
     }
 
     /// <summary>The nanoGPT shape: causal, pre-norm, learned positions, tied embeddings.</summary>
     public static TransformerConfig TinyGPT(long vocab, long maxLen, int layers = 2, long dim = 64, int heads = 4) =>
         new(Vocab: vocab, Classes: vocab, MaxLen: maxLen, Layers: layers, Dim: dim, Heads: heads, Causal: true, TieEmbeddings: true);
+
+    // Derived values are internal: public properties would show up as run-log config columns and in the printed config.
+    /// <summary>Width of the feed-forward hidden layer: FfnHidden, or 4·Dim as in GPT-2.</summary>
+    internal long Hidden => FfnHidden > 0 ? FfnHidden : 4 * Dim;
+
+    /// <summary>Self-attention wired by this config: causal mask, sparsity pattern, and rotary or ALiBi positions inside attention.</summary>
+    public MultiHeadAttention SelfAttention() => new(Dim, Heads, causal: Causal, pattern: Pattern, window: Window,
+        position: Position, max_len: MaxLen, bias: Bias, dropout: Dropout);
+
+    /// <summary>Attention from one sequence to another (an encoder's output): no mask and no positions, since the two are not aligned.</summary>
+    public MultiHeadAttention CrossAttention() => new(Dim, Heads, window: Window, bias: Bias, dropout: Dropout);
+
+    /// <summary>The feed-forward sublayer this config describes.</summary>
+    public MLP Mlp() => new(Dim, Hidden, activation: Activation, glu: Glu, dropout: Dropout, bias: Bias);
+}
+
+/// <summary>
+/// Two-layer feed-forward network: down(act(fc(x))). With glu, fc produces two halves and the
+/// hidden state is act(a) * b (SwiGLU with silu, GEGLU with gelu; Shazeer 2020).
+/// </summary>
+public sealed class MLP : Module<Tensor, Tensor>
+{
+    public readonly Linear fc, proj;
+    public readonly Dropout dropout;
+    readonly Func<Tensor, Tensor> act;
+    public string ActivationName { get; }
+    public bool Glu { get; }
+
+    public MLP(long dim, long hidden, long? out_dim = null, string activation = "gelu", bool glu = false, double dropout = 0, bool bias = true)
+    {
+        ActivationName = activation;
+        act = Activations.Get(activation);
+        Glu = glu;
+        fc = register_module("fc", new Linear(dim, glu ? 2 * hidden : hidden, bias));
+        proj = register_module("proj", new Linear(hidden, out_dim ?? dim, bias));
+        this.dropout = register_module("dropout", new Dropout(dropout));
+    }
+
+    public override Tensor forward(Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        var h = fc.call(x);
+        if (Glu)
+        {
+            var halves = h.chunk(2, -1);
+            h = act(halves[0]) * halves[1];
+        }
+        else h = act(h);
+        return dropout.call(proj.call(h)).MoveToOuterDisposeScope();
+    }
+
+    protected override string ExtraRepr() => $"{ActivationName}{(Glu ? ", glu" : "")}";
+}
+
+/// <summary>
+/// Self-attention then feed-forward, each removable; the encoder layer, and a decoder-only (GPT) layer
+/// when causal. Every component is a switch of the config: residuals can be dropped, the norm swapped
+/// or removed and placed before (pre-norm, Xiong et al. 2020) or after (post-norm, the original
+/// Transformer) each sublayer.
+/// </summary>
+public sealed class TransformerEncoderBlock : Module<Tensor, Tensor>
+{
+    public readonly TransformerConfig Config;
+    public readonly MultiHeadAttention? attn;
+    public readonly Module<Tensor, Tensor>? mlp;
+    public readonly Module<Tensor, Tensor>? norm1, norm2;
+
+    /// <param name="ffn">Replaces the MLP (e.g. a mixture of experts); used only when config.Ffn is set.</param>
+    public TransformerEncoderBlock(TransformerConfig config, Module<Tensor, Tensor>? ffn = null)
+    {
+        Config = config;
+        if (config.Attention)
+        {
+            norm1 = register_module("norm1", Norm.Create(config.Norm, config.Dim));
+            attn = register_module("attn", config.SelfAttention());
+        }
+        if (config.Ffn)
+        {
+            norm2 = register_module("norm2", Norm.Create(config.Norm, config.Dim));
+            mlp = register_module("mlp", ffn ?? config.Mlp());
+        }
+    }
+
+    public override Tensor forward(Tensor x) => Forward(x, null);
+
+    /// <summary>With an extra attention mask (boolean keep-mask or additive bias), e.g. for padding.</summary>
+    public Tensor Forward(Tensor x, Tensor? mask)
+    {
+        using var scope = NewDisposeScope();
+        var h = x;
+        if (attn is not null) h = Sublayer(Config, norm1!, h, t => mask is null ? attn.call(t) : attn.Attend(t, null, mask));
+        if (mlp is not null) h = Sublayer(Config, norm2!, h, mlp.call);
+        return (ReferenceEquals(h, x) ? x.alias() : h).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>One sublayer with its norm and residual: pre-norm x + f(norm(x)), post-norm norm(x + f(x)).</summary>
+    internal static Tensor Sublayer(TransformerConfig c, Module<Tensor, Tensor> norm, Tensor x, Func<Tensor, Tensor> f)
+    {
+        if (c.PreNorm)
+        {
+            var y = f(norm.call(x));
+            return c.Residual ? x + y : y;
+        }
+        var z = f(x);
+        return norm.call(c.Residual ? x + z : z);
+    }
+
+    protected override string ExtraRepr() => $"{(Config.PreNorm ? "pre" : "post")}-norm {Config.Norm}" + (Config.Residual ? "" : ", no residual");
 }
 
 /// <summary>Token (or vector) embedding plus positions, then the blocks: the trunk shared by GPT and EncoderClassifier.</summary>
@@ -86,7 +199,7 @@ public sealed class TransformerTrunk : Module<Tensor, Tensor>
         wpe = register_module("wpe", new PositionalEmbedding(c.Position, c.MaxLen, c.Dim));
         drop = register_module("drop", new Dropout(c.Dropout));
         blocks = register_module("blocks", new Sequential());
-        for (int i = 0; i < c.Layers; i++) blocks.Append(new TransformerEncoderBlock(c.Block, c.Ffn ? ffn?.Invoke(i) : null));
+        for (int i = 0; i < c.Layers; i++) blocks.Append(new TransformerEncoderBlock(c, c.Ffn ? ffn?.Invoke(i) : null));
         // Post-norm blocks already end in a norm; pre-norm stacks need one at the end (as in GPT-2).
         norm_f = register_module("norm_f", c.PreNorm ? Norm.Create(c.Norm, c.Dim) : new Identity());
     }

@@ -1,4 +1,4 @@
-namespace ArchNotebooks.Library.Validation;
+namespace ArchNotebooks.Library.Studies;
 
 /// <summary>A fitted scaling law L(N) = A · N^(−B) + C (C = 0 for the pure power law).</summary>
 public sealed record PowerLawFit(double A, double B, double C, double RSquared, bool WithOffset, int Points)

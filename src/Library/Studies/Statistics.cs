@@ -1,6 +1,6 @@
 using ArchNotebooks.Library.Tasks;
 
-namespace ArchNotebooks.Library.Validation;
+namespace ArchNotebooks.Library.Studies;
 
 /// <summary>A confidence interval for the mean.</summary>
 public readonly record struct ConfidenceInterval(double Low, double High, double Level)

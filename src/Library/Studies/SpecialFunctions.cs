@@ -1,4 +1,4 @@
-namespace ArchNotebooks.Library.Validation;
+namespace ArchNotebooks.Library.Studies;
 
 /// <summary>The special functions behind the t-test: log-gamma, the regularized incomplete beta and Student's t distribution.</summary>
 public static class SpecialFunctions

@@ -1,9 +1,9 @@
 using ArchNotebooks.Library.Tasks;
 using ArchNotebooks.Library.Training;
-using ArchNotebooks.Library.Validation;
+using ArchNotebooks.Library.Studies;
 using ArchNotebooks.Runs;
 
-namespace Library.Tests.Validation;
+namespace Library.Tests.Studies;
 
 public class AblationTests
 {

@@ -6,7 +6,7 @@ using ArchNotebooks.Library.Training;
 using ArchNotebooks.Torch;
 using static ArchNotebooks.Torch.torch;
 
-namespace ArchNotebooks.Library.Validation;
+namespace ArchNotebooks.Library.Studies;
 
 /// <summary>One model size: its parameter count and the metric over seeds.</summary>
 public sealed record ScalingPoint(string Name, long Parameters, IReadOnlyList<double> Values)

@@ -1,8 +1,8 @@
 using System.Text.Json.Nodes;
 using ArchNotebooks.Library.Tasks;
-using ArchNotebooks.Library.Validation;
+using ArchNotebooks.Library.Studies;
 
-namespace Library.Tests.Validation;
+namespace Library.Tests.Studies;
 
 /// <summary>The same samples go to the C# statistics and to scipy (one python call for the whole class).</summary>
 public sealed class ScipyCases

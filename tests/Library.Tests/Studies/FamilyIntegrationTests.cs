@@ -2,9 +2,9 @@ using ArchNotebooks.Library.Checks;
 using ArchNotebooks.Library.Families;
 using ArchNotebooks.Library.Tasks;
 using ArchNotebooks.Library.Training;
-using ArchNotebooks.Library.Validation;
+using ArchNotebooks.Library.Studies;
 
-namespace Library.Tests.Validation;
+namespace Library.Tests.Studies;
 
 /// <summary>The engine drives a family through its config interface: sanity checks, then every ablation point.</summary>
 public class FamilyIntegrationTests

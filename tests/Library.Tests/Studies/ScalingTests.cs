@@ -1,8 +1,8 @@
 using ArchNotebooks.Library.Tasks;
 using ArchNotebooks.Library.Training;
-using ArchNotebooks.Library.Validation;
+using ArchNotebooks.Library.Studies;
 
-namespace Library.Tests.Validation;
+namespace Library.Tests.Studies;
 
 public class ScalingTests
 {

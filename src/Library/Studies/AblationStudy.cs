@@ -1,3 +1,4 @@
+using ArchNotebooks.Library.Ablation;
 using ArchNotebooks.Library.Families;
 using ArchNotebooks.Library.Modules;
 using ArchNotebooks.Library.Tasks;
@@ -5,7 +6,7 @@ using ArchNotebooks.Library.Training;
 using ArchNotebooks.Torch;
 using static ArchNotebooks.Torch.torch;
 
-namespace ArchNotebooks.Library.Validation;
+namespace ArchNotebooks.Library.Studies;
 
 /// <summary>Progress of a study: which variant and seed just finished.</summary>
 public sealed record AblationProgress(string Variant, long Seed, int Done, int Total, SeedRun Run);

@@ -1,7 +1,7 @@
 using System.Globalization;
 using ArchNotebooks.Library.Reporting;
 
-namespace ArchNotebooks.Library.Validation;
+namespace ArchNotebooks.Library.Studies;
 
 /// <summary>One variant's runs over the seeds.</summary>
 public sealed record VariantResult(string Name, object Config, bool IsBaseline, IReadOnlyList<SeedRun> Runs)

@@ -4,7 +4,7 @@ using ArchNotebooks.Library.Training;
 using ArchNotebooks.Torch;
 using static ArchNotebooks.Torch.torch;
 
-namespace ArchNotebooks.Library.Validation;
+namespace ArchNotebooks.Library.Studies;
 
 /// <summary>Which way a metric is better.</summary>
 public sealed record MetricSpec(string Name, bool HigherIsBetter)

@@ -1,7 +1,7 @@
 using ArchNotebooks.Library.Training;
 using ArchNotebooks.Runs;
 
-namespace ArchNotebooks.Library.Validation;
+namespace ArchNotebooks.Library.Studies;
 
 /// <summary>Who a validation run is: its study (group), variant, seed and config.</summary>
 public sealed record ExperimentRunInfo
