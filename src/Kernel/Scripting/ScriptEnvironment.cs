@@ -102,8 +102,19 @@ internal sealed class ScriptEnvironment
         .WithMetadataResolver(_resolver)
         .WithSourceResolver(new SourceFileResolver([BaseDirectory], BaseDirectory));
 
-    /// <summary>Loads every extension it can find; a broken one is logged and skipped.</summary>
-    public void LoadExtensions(FormatterRegistry formatters, MagicRegistry magics)
+    /// <summary>References the assemblies a cell needs to name <paramref name="type"/>, unless cells have them already.</summary>
+    public void Reference(Type type)
+    {
+        foreach (var assembly in TypeNames.Assemblies(type))
+        {
+            var path = assembly.Location;
+            if (path.Length > 0 && !References.OfType<PortableExecutableReference>().Any(r => r.FilePath == path))
+                References.Add(MetadataReference.CreateFromFile(path));
+        }
+    }
+
+    /// <summary>Loads every extension it can find into <paramref name="session"/>; a broken one is logged and skipped.</summary>
+    public void LoadExtensions(NotebookSession session)
     {
         var candidates = new List<string>();
         var beside = Path.Combine(AppContext.BaseDirectory, "ArchNotebooks.Extensions.dll");
@@ -112,14 +123,14 @@ internal sealed class ScriptEnvironment
             .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries));
         foreach (var path in candidates)
         {
-            try { LoadExtension(Assembly.LoadFrom(Path.GetFullPath(path)), formatters, magics); }
+            try { LoadExtension(Assembly.LoadFrom(Path.GetFullPath(path)), session); }
             catch (Exception e) { KernelLog.Write($"extension {path} failed to load: {e.Message}"); }
         }
     }
 
-    public void LoadExtension(Assembly assembly, FormatterRegistry formatters, MagicRegistry magics)
+    public void LoadExtension(Assembly assembly, NotebookSession session)
     {
-        var context = new KernelExtensionContext(formatters, magics);
+        var context = new KernelExtensionContext(session);
         foreach (var type in assembly.GetExportedTypes().Where(t => typeof(IKernelExtension).IsAssignableFrom(t) && !t.IsAbstract && t.GetConstructor(Type.EmptyTypes) is not null))
         {
             ((IKernelExtension)Activator.CreateInstance(type)!).Load(context);
