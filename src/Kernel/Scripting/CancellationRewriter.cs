@@ -15,7 +15,8 @@ namespace ArchNotebooks.Kernel.Scripting;
 /// with the script's globals in scope, so it reads the session's cancellation from there, a field load.
 /// Classes declared in a cell and static members cannot see the globals; their check asks the ambient
 /// session the host sets for each cell (<see cref="Interactive.CellCancellation.Checkpoint"/>), which costs
-/// an AsyncLocal read (measured: a bare loop iteration takes ~6 ns with the globals check, ~20 ns with the ambient one).
+/// an AsyncLocal read. Measured (an empty loop body, best of 4 runs of 15 on 2 shared cores): 4.5 ns per
+/// iteration with the globals check, 9.2 ns with the ambient one, 3.4 ns with the process-wide flag both replace.
 /// </remarks>
 internal sealed class CancellationRewriter : CSharpSyntaxRewriter
 {
