@@ -16,7 +16,6 @@ using ArchNotebooks.Library.Validation;
 
 int steps = Option("--steps", 600), seeds = Option("--seeds", 5);
 string runsDir = args.SkipWhile(a => a != "--runs").Skip(1).FirstOrDefault() ?? "runs";
-UseRepositoryShim();
 
 var task = new ReverseTask(symbols: 8, length: 6, generalizationLength: 10);
 var baseline = (TransformerConfig)new TransformerConfig(Layers: 2, Dim: 32, Heads: 4).For(task);
@@ -50,25 +49,6 @@ foreach (var row in accuracy.Rows.Where(r => !r.IsBaseline))
 
 int Option(string name, int fallback) =>
     args.SkipWhile(a => a != name).Skip(1).FirstOrDefault() is { } v ? int.Parse(v, System.Globalization.CultureInfo.InvariantCulture) : fallback;
-
-// The libtorch shim (build/native, built by ./archnb setup) and DuckDB's library (node_modules, from
-// npm ci) live in the repository; a file-based app runs from a cache directory, so point at them.
-static void UseRepositoryShim()
-{
-    var start = AppContext.GetData("EntryPointFilePath") as string ?? Path.Combine(Environment.CurrentDirectory, "notebooks", "experiment.cs");
-    for (var dir = new DirectoryInfo(Path.GetDirectoryName(Path.GetFullPath(start))!); dir is not null; dir = dir.Parent)
-    {
-        if (!File.Exists(Path.Combine(dir.FullName, "ArchNotebooks.sln"))) continue;
-        Use("ARCHNB_TORCH_NATIVE", Path.Combine(dir.FullName, "build", "native", "libarchtorch.so"));
-        Use("ARCHNB_DUCKDB", Path.Combine(dir.FullName, "node_modules", "@duckdb", "node-bindings-linux-x64", "libduckdb.so"));
-        return;
-    }
-
-    static void Use(string variable, string path)
-    {
-        if (Environment.GetEnvironmentVariable(variable) is not { Length: > 0 } && File.Exists(path)) Environment.SetEnvironmentVariable(variable, path);
-    }
-}
 
 sealed class Progress(Action<AblationProgress> report) : IProgress<AblationProgress>
 {

@@ -80,7 +80,7 @@ public sealed class NotebookTests
         var html = File.ReadAllText(Path.Combine(dir, "out.html"));
         Assert.Contains("ablation &lt;b&gt;", html);
         Assert.Contains("Plotly.newPlot(", html);
-        var (validated, why) = ChildProcess.Run(Repo.Python, ["-c", "import nbformat,sys; nbformat.validate(nbformat.read(sys.argv[1], 4))", Path.Combine(dir, "out.ipynb")]);
+        var (validated, why) = ChildProcess.Run(Python.Interpreter, ["-c", "import nbformat,sys; nbformat.validate(nbformat.read(sys.argv[1], 4))", Path.Combine(dir, "out.ipynb")]);
         Assert.True(validated == 0, why);
         Directory.Delete(dir, recursive: true);
     }

@@ -19,7 +19,7 @@ public sealed class WorkflowTests
         var profile = Directory.CreateTempSubdirectory("archnb-chromium-").FullName;
         try
         {
-            var args = new List<string> { Path.Combine(AppContext.BaseDirectory, "Browser", "check-reports.mjs"), Repo.Chromium, profile };
+            var args = new List<string> { Path.Combine(AppContext.BaseDirectory, "Browser", "check-reports.mjs"), ChromiumFactAttribute.Chromium, profile };
             args.AddRange(notebooks.Select(n => n.ReportPath));
             var (exit, output) = ChildProcess.Run("node", args, Path.Combine(AppContext.BaseDirectory, "Browser"), timeoutSeconds: 240);
             Assert.True(exit == 0, $"node exited with {exit}:\n{output}");
@@ -82,7 +82,7 @@ public sealed class WorkflowTests
                 ["PYTHONDONTWRITEBYTECODE"] = "1",
             };
             var parameters = ExecutedNotebook.CiParameters["quickstart.ipynb"].SelectMany(p => new[] { p.Name, p.Value });
-            var (exit, output) = ChildProcess.Run(Repo.Python,
+            var (exit, output) = ChildProcess.Run(Python.Interpreter,
                 [Path.Combine(AppContext.BaseDirectory, "python", "run_nbclient.py"), Path.Combine(work, "quickstart.ipynb"), Path.Combine(work, "executed.ipynb"), .. parameters],
                 work, environment, timeoutSeconds: 300);
             Assert.True(exit == 0, output);
@@ -115,16 +115,6 @@ public sealed class WorkflowTests
             Assert.Equal(4 * 3, log.Query("SELECT * FROM runs WHERE status = 'finished' AND source = 'experiment.cs'").RowCount);
         }
         finally { Directory.Delete(runs, recursive: true); }
-    }
-}
-
-/// <summary>Runs only where Debian's chromium and npm's playwright-core are installed (./archnb setup does both).</summary>
-public sealed class ChromiumFactAttribute : FactAttribute
-{
-    public ChromiumFactAttribute()
-    {
-        if (!File.Exists(Repo.Chromium)) Skip = $"{Repo.Chromium} is missing: apt-get install chromium (./archnb setup)";
-        else if (Repo.NodeModule("playwright-core") is null) Skip = "node_modules/playwright-core is missing: npm ci at the repository root";
     }
 }
 

@@ -3,19 +3,6 @@ using System.Text;
 
 namespace ArchNotebooks.Tests.Shared;
 
-/// <summary>The repository this test build sits in (found by ArchNotebooks.sln above the test binaries).</summary>
-internal static class RepositoryRoot
-{
-    public static string Path { get; } = Find();
-
-    private static string Find()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(System.IO.Path.Combine(dir.FullName, "ArchNotebooks.sln"))) return dir.FullName;
-        throw new InvalidOperationException("repository root (ArchNotebooks.sln) not found above " + AppContext.BaseDirectory);
-    }
-}
-
 /// <summary>A child process run to completion with a hard timeout; output is captured for the failure message.</summary>
 internal static class ChildProcess
 {

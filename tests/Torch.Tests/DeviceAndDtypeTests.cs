@@ -31,7 +31,7 @@ public class DeviceAndDtypeTests
     [Fact]
     public void Cuda_availability_agrees_with_pytorch_and_the_device_count()
     {
-        var python = Repository.RunPython("import torch; print(torch.cuda.is_available(), torch.cuda.device_count())").Trim();
+        var python = Python.Eval("import torch; print(torch.cuda.is_available(), torch.cuda.device_count())").Trim();
         Assert.Equal($"{(cuda.is_available() ? "True" : "False")} {cuda.device_count()}", python);
         Assert.Equal(cuda.device_count() > 0, cuda.is_available());
     }

@@ -44,7 +44,7 @@ public class TensorStringTests
             var inPath = Path.Combine(dir.FullName, "tensors.atf");
             var outPath = Path.Combine(dir.FullName, "reprs.json");
             TensorFile.Write(inPath, tensors.Select(kv => new TensorRecord(kv.Key, "", new Tensor?[] { kv.Value })));
-            Repository.RunReference("repr", inPath, outPath);
+            Reference.Parity("repr", inPath, outPath);
             return (tensors, JsonSerializer.Deserialize<Dictionary<string, string>>(File.ReadAllText(outPath))!);
         }
         finally { dir.Delete(true); }

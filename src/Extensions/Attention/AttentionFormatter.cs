@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using ArchNotebooks.Extensions.Figures;
 using ArchNotebooks.Extensions.Formatting;
 using ArchNotebooks.Interactive;
+using ArchNotebooks.Library.Reporting;
 
 namespace ArchNotebooks.Extensions.Attention;
 
@@ -115,7 +116,7 @@ public static class AttentionFormatter
         if (maps.Rollout is { } r && maps.Tokens.Count <= 16)
         {
             sb.Append("Rollout (rows: queries, columns: keys)\n");
-            sb.Append(HtmlText.TextTable(["", .. maps.KeyTokens], r.Select((row, q) => (IReadOnlyList<string>)[maps.Tokens[q], .. row.Select(v => v.ToString("0.000", CultureInfo.InvariantCulture))]).ToList()));
+            sb.Append(TextTable.Render(["", .. maps.KeyTokens], r.Select((row, q) => (IReadOnlyList<string>)[maps.Tokens[q], .. row.Select(v => v.ToString("0.000", CultureInfo.InvariantCulture))]).ToList()));
         }
         return sb.ToString().TrimEnd('\n');
     }

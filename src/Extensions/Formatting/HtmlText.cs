@@ -46,19 +46,6 @@ public static class HtmlText
         return sb.Append("</tbody></table>").ToString();
     }
 
-    /// <summary>A fixed-width text table for text/plain: first column left-aligned, the rest right-aligned.</summary>
-    public static string TextTable(IReadOnlyList<string> header, IReadOnlyList<IReadOnlyList<string>> rows)
-    {
-        var widths = header.Select((h, i) => Math.Max(h.Length, rows.Select(r => r[i].Length).DefaultIfEmpty(0).Max())).ToArray();
-        var sb = new StringBuilder();
-        void Line(IReadOnlyList<string> cells) =>
-            sb.Append(string.Join("  ", cells.Select((c, i) => i == 0 ? c.PadRight(widths[i]) : c.PadLeft(widths[i]))).TrimEnd()).Append('\n');
-        Line(header);
-        sb.Append(string.Join("  ", widths.Select(w => new string('-', w)))).Append('\n');
-        foreach (var row in rows) Line(row);
-        return sb.ToString().TrimEnd('\n');
-    }
-
     const string Stylesheet = "<style>" +
         ".archnb{font-family:" + Style.FontFamily + ";color:" + Style.Ink + ";font-size:13px;line-height:1.45;max-width:100%;overflow-x:auto}" +
         ".archnb h4{margin:.2em 0 .4em;font-size:14px;font-weight:600}" +

@@ -141,16 +141,11 @@ public static partial class HtmlReport
     [GeneratedRegex(@"\x1b\[[0-9;]*[A-Za-z]")]
     private static partial Regex Ansi();
 
-    /// <summary>plotly.min.js from ARCHNB_PLOTLY_JS, or node_modules/plotly.js-dist-min found walking up from archnb or the working directory.</summary>
+    /// <summary>plotly.min.js from ARCHNB_PLOTLY_JS, else beside archnb (the Kernel project copies it there from npm's plotly.js-dist-min).</summary>
     public static string? FindPlotlyJs()
     {
         if (Environment.GetEnvironmentVariable("ARCHNB_PLOTLY_JS") is { Length: > 0 } path && File.Exists(path)) return path;
-        foreach (var start in new[] { AppContext.BaseDirectory, Directory.GetCurrentDirectory() })
-            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-            {
-                var candidate = Path.Combine(dir.FullName, "node_modules", "plotly.js-dist-min", "plotly.min.js");
-                if (File.Exists(candidate)) return candidate;
-            }
-        return null;
+        var beside = Path.Combine(AppContext.BaseDirectory, "plotly.min.js");
+        return File.Exists(beside) ? beside : null;
     }
 }

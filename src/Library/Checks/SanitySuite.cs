@@ -12,6 +12,8 @@ public sealed record SanityReport(string Task, IReadOnlyList<SanityCheck> Checks
     public bool AllPassed => Checks.All(c => c.Passed);
     public IEnumerable<SanityCheck> Failed => Checks.Where(c => !c.Passed);
     public T Get<T>() where T : SanityCheck => Checks.OfType<T>().Single();
+    /// <summary>Cancellation stopped the suite before every check had run.</summary>
+    public bool Interrupted { get; init; }
 
     public override string ToString()
     {
@@ -28,8 +30,10 @@ public static class SanitySuite
     /// Shape, loss at init, gradient flow, batch dependencies, update-to-data ratio, overfitting one
     /// batch and the input-independent baseline, in that order (cheapest first). Each model is built
     /// (seeded) then moved to <see cref="SanityOptions.Device"/>, and disposed afterwards.
+    /// Cancelling stops between checks (the report holds those that ran); <paramref name="finished"/> sees each check as it ends.
     /// </summary>
-    public static SanityReport Run(Func<Module<Tensor, Tensor>> factory, ISyntheticTask task, SanityOptions? options = null)
+    public static SanityReport Run(Func<Module<Tensor, Tensor>> factory, ISyntheticTask task, SanityOptions? options = null,
+        CancellationToken cancellation = default, Action<SanityCheck>? finished = null)
     {
         var o = options ?? new SanityOptions();
         T Fresh<T>(Func<Module<Tensor, Tensor>, T> check)
@@ -38,14 +42,24 @@ public static class SanitySuite
             using var model = SanityChecks.Build(factory, o);
             return check(model);
         }
-        var checks = new List<SanityCheck> { Fresh(m => SanityChecks.Shape(m, task, o)) };
-        if (!checks[0].Passed) return new SanityReport(task.Name, checks);   // nothing else can run on the wrong shape
-        checks.Add(Fresh(m => SanityChecks.InitialLoss(m, task, o)));
-        checks.Add(Fresh(m => SanityChecks.GradientFlow(m, task, o)));
-        checks.Add(Fresh(m => SanityChecks.BatchDependencies(m, task, o)));
-        checks.Add(Fresh(m => SanityChecks.UpdateToDataRatio(m, task, o)));
-        checks.Add(Fresh(m => SanityChecks.OverfitOneBatch(m, task, o)));
-        checks.Add(SanityChecks.InputIndependentBaseline(factory, task, o));
+        Func<SanityCheck>[] steps =
+        [
+            () => Fresh(m => SanityChecks.Shape(m, task, o)),
+            () => Fresh(m => SanityChecks.InitialLoss(m, task, o)),
+            () => Fresh(m => SanityChecks.GradientFlow(m, task, o)),
+            () => Fresh(m => SanityChecks.BatchDependencies(m, task, o)),
+            () => Fresh(m => SanityChecks.UpdateToDataRatio(m, task, o)),
+            () => Fresh(m => SanityChecks.OverfitOneBatch(m, task, o)),
+            () => SanityChecks.InputIndependentBaseline(factory, task, o),
+        ];
+        var checks = new List<SanityCheck>();
+        foreach (var step in steps)
+        {
+            if (cancellation.IsCancellationRequested) return new SanityReport(task.Name, checks) { Interrupted = true };
+            checks.Add(step());
+            finished?.Invoke(checks[^1]);
+            if (!checks[0].Passed) break;   // nothing else can run on the wrong shape
+        }
         return new SanityReport(task.Name, checks);
     }
 }

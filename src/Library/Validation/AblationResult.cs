@@ -1,5 +1,5 @@
 using System.Globalization;
-using System.Text;
+using ArchNotebooks.Library.Reporting;
 
 namespace ArchNotebooks.Library.Validation;
 
@@ -73,22 +73,16 @@ public sealed record AblationTable(string Study, string Task, MetricSpec Metric,
     {
         static string F(double v) => double.IsNaN(v) ? "—" : v.ToString("G4", CultureInfo.InvariantCulture);
         var header = new[] { "variant", "n", "mean ± std", "95% CI", "Δ", "p" };
-        var cells = Rows.Select(r => new[]
-        {
+        var cells = Rows.Select(r => (IReadOnlyList<string>)
+        [
             (r.IsBest ? "▲ " : "  ") + r.Variant,
             r.N.ToString(CultureInfo.InvariantCulture),
             $"{F(r.Mean)} ± {F(r.Std)}",
             $"[{F(r.CI.Low)}, {F(r.CI.High)}]",
             r.RelativeImprovement is { } d ? d.ToString("+0.0%;-0.0%;0.0%", CultureInfo.InvariantCulture) : "—",
             r.VsBaseline is { } t ? (double.IsNaN(t.PValue) ? "—" : t.PValue.ToString("0.0000", CultureInfo.InvariantCulture) + (t.PValue < 0.05 ? " *" : "")) : "—",
-        }).ToList();
-        var widths = header.Select((h, i) => Math.Max(h.Length, cells.Select(c => c[i].Length).DefaultIfEmpty(0).Max())).ToArray();
-        var sb = new StringBuilder(Caption).Append('\n');
-        void Line(string[] row) => sb.Append(string.Join("  ", row.Select((c, i) => i == 0 ? c.PadRight(widths[i]) : c.PadLeft(widths[i])))).Append('\n');
-        Line(header);
-        sb.Append(string.Join("  ", widths.Select(w => new string('-', w)))).Append('\n');
-        foreach (var row in cells) Line(row);
-        return sb.ToString().TrimEnd('\n');
+        ]).ToList();
+        return Caption + "\n" + TextTable.Render(header, cells);
     }
 
     public override string ToString() => ToText();

@@ -28,6 +28,8 @@ public interface IRunRecorder : IDisposable
     void Log(long step, string name, double value);
     void Finish(IReadOnlyDictionary<string, double> finalMetrics);
     void Fail(Exception error);
+    /// <summary>Ends the run as failed for a reason that is not an exception, e.g. a diverged loss.</summary>
+    void Fail(string message);
     void MarkInterrupted();
 }
 
@@ -59,6 +61,7 @@ public sealed class RecordedRun(ExperimentRunInfo info) : IRunRecorder
     public void Log(long step, string name, double value) { EnsureRunning(); metrics.Add((step, name, value)); }
     public void Finish(IReadOnlyDictionary<string, double> finalMetrics) { EnsureRunning(); (Status, FinalMetrics) = (RunStatus.Finished, finalMetrics); }
     public void Fail(Exception error) { EnsureRunning(); (Status, Error) = (RunStatus.Failed, $"{error.GetType().FullName}: {error.Message}"); }
+    public void Fail(string message) { EnsureRunning(); (Status, Error) = (RunStatus.Failed, message); }
     public void MarkInterrupted() { EnsureRunning(); Status = RunStatus.Interrupted; }
     public void Dispose() { if (Status == RunStatus.Running) Status = RunStatus.Interrupted; }
 
@@ -73,21 +76,24 @@ public sealed class RunLogExperimentLog(RunLog log, string? source = null, strin
 {
     public RunLog Log { get; } = log;
 
-    public IRunRecorder StartRun(ExperimentRunInfo info) => new Recorder(Log.StartRun(new RunInfo
+    public IRunRecorder StartRun(ExperimentRunInfo info) => new RunRecorder(Log.StartRun(new RunInfo
     {
         Name = info.Name, Group = info.Group, Variant = info.Variant, Seed = info.Seed, Config = info.Config,
         Task = info.Task, Family = info.Family, ParameterCount = info.ParameterCount, Source = source, Device = device,
         TorchVersion = ArchNotebooks.Torch.torch.__version__,
     }));
+}
 
-    sealed class Recorder(Run run) : IRunRecorder
-    {
-        public void Log(long step, string name, double value) => run.Log(step, name, value);
-        public void Finish(IReadOnlyDictionary<string, double> finalMetrics) => run.Finish(finalMetrics);
-        public void Fail(Exception error) => run.Fail(error);
-        public void MarkInterrupted() => run.MarkInterrupted();
-        public void Dispose() => run.Dispose();
-    }
+/// <summary>A <see cref="Run"/> of the run log as a recorder, for training that is recorded outside a study (e.g. <c>#!arch train</c>).</summary>
+public sealed class RunRecorder(Run run) : IRunRecorder
+{
+    public Run Run { get; } = run;
+    public void Log(long step, string name, double value) => Run.Log(step, name, value);
+    public void Finish(IReadOnlyDictionary<string, double> finalMetrics) => Run.Finish(finalMetrics);
+    public void Fail(Exception error) => Run.Fail(error);
+    public void Fail(string message) => Run.Fail(message);
+    public void MarkInterrupted() => Run.MarkInterrupted();
+    public void Dispose() => Run.Dispose();
 }
 
 /// <summary>Forwards training events to a run recorder: train_loss, lr and grad_norm per logged step, every evaluated metric.</summary>

@@ -39,27 +39,16 @@ internal static class SeedRunner
             {
                 Group = group, Variant = variant, Seed = seed, Config = config, Task = task.Name, Family = family, ParameterCount = parameters,
             });
-            var trainer = new Trainer(training with { Seed = seed });
-            if (recorder is not null) trainer.Subscribe(new RecorderProgress(recorder));
-            TrainingResult result;
-            try { result = trainer.Fit(model, task, ct); }
-            catch (Exception e)
-            {
-                recorder?.Fail(e);
-                throw;
-            }
-            var metrics = new Dictionary<string, double>(result.FinalMetrics)
+            // The study's metrics add the model's size and speed to what training measured.
+            Dictionary<string, double> Metrics(TrainingResult r) => new(r.FinalMetrics)
             {
                 ["parameter_count"] = parameters,
-                ["wall_time_s"] = result.WallTime.TotalSeconds,
-                ["steps_per_second"] = result.StepsPerSecond,
+                ["wall_time_s"] = r.WallTime.TotalSeconds,
+                ["steps_per_second"] = r.StepsPerSecond,
             };
-            if (result.Interrupted)
-            {
-                recorder?.MarkInterrupted();
-                return (runs, true);   // a partly trained seed would bias the statistics, so it is left out
-            }
-            recorder?.Finish(metrics);
+            var result = RecordedTraining.Fit(model, task, training with { Seed = seed }, recorder, ct, finalMetrics: Metrics, divergenceFails: false);
+            if (result.Interrupted) return (runs, true);   // a partly trained seed would bias the statistics, so it is left out
+            var metrics = Metrics(result);
             runs.Add(new SeedRun(seed, metrics, parameters, result));
             finished?.Invoke(runs[^1]);
         }

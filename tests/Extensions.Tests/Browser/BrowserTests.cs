@@ -10,29 +10,8 @@ using static ArchNotebooks.Torch.torch;
 
 namespace ArchNotebooks.Extensions.Tests.Browser;
 
-/// <summary>Runs only where Debian's chromium and the npm packages (playwright-core, plotly.js-dist-min) are installed.</summary>
-public sealed class ChromiumFactAttribute : FactAttribute
-{
-    public const string Chromium = "/usr/bin/chromium";
-
-    public ChromiumFactAttribute()
-    {
-        if (!File.Exists(Chromium)) Skip = $"{Chromium} is missing: apt-get install chromium (./archnb setup)";
-        else if (BrowserTests.NodeModule("playwright-core") is null) Skip = "node_modules/playwright-core is missing: npm ci at the repository root";
-        else if (BrowserTests.NodeModule("plotly.js-dist-min") is null) Skip = "node_modules/plotly.js-dist-min is missing: npm ci at the repository root";
-    }
-}
-
 public class BrowserTests
 {
-    /// <summary>node_modules/<paramref name="name"/> found walking up from the test assembly.</summary>
-    internal static string? NodeModule(string name)
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (Directory.Exists(Path.Combine(dir.FullName, "node_modules", name))) return Path.Combine(dir.FullName, "node_modules", name);
-        return null;
-    }
-
     static string Page(IEnumerable<string> outputs, string plotlyJs)
     {
         var html = new StringBuilder("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>formatter outputs</title></head><body>");
@@ -63,7 +42,7 @@ public class BrowserTests
         try
         {
             var page = Path.Combine(dir.FullName, "page.html");
-            File.WriteAllText(page, Page(outputs, File.ReadAllText(Path.Combine(NodeModule("plotly.js-dist-min")!, "plotly.min.js"))));
+            File.WriteAllText(page, Page(outputs, File.ReadAllText(Path.Combine(RepositoryRoot.NodeModule("plotly.js-dist-min")!, "plotly.min.js"))));
             var result = RunNode(Path.Combine(AppContext.BaseDirectory, "Browser", "check-page.mjs"), page, ChromiumFactAttribute.Chromium, Path.Combine(dir.FullName, "profile"));
             Assert.Empty(result["errors"]!.AsArray());
             var figures = result["figures"]!.AsArray();

@@ -8,10 +8,7 @@ public sealed class ReferenceTests
     [Fact]
     public void Readme_reference_matches_the_help_texts()
     {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "ArchNotebooks.sln"))) dir = dir.Parent;
-        Assert.NotNull(dir);
-        var readme = File.ReadAllText(Path.Combine(dir.FullName, "README.md"));
+        var readme = File.ReadAllText(RepositoryRoot.In("README.md"));
         var current = ArchReference.Current(readme);
         Assert.True(current is not null, $"README.md lacks the {ArchReference.Begin} / {ArchReference.End} markers");
         Assert.True(current == ArchReference.Generated(), "README.md's #!arch reference is out of date with the help texts: run ./archnb docs");

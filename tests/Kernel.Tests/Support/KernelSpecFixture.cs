@@ -24,7 +24,7 @@ public sealed class KernelSpecFixture : IDisposable
     };
 
     public (int ExitCode, string Output) Python(IEnumerable<string> args, int timeoutSeconds = 300) =>
-        ChildProcess.Run(Repo.Python, args, Repo.PythonDir, Environment, timeoutSeconds);
+        ChildProcess.Run(ArchNotebooks.Tests.Shared.Python.Interpreter, args, Repo.PythonDir, Environment, timeoutSeconds);
 
     public void Dispose()
     {

@@ -7,5 +7,4 @@ internal static class Repo
     public static string PythonDir => Path.Combine(Root, "tests", "Kernel.Tests", "python");
     public static string NotebooksDir => Path.Combine(Root, "tests", "Kernel.Tests", "notebooks");
     public static string ArchnbDll => Path.Combine(AppContext.BaseDirectory, "archnb.dll");
-    public const string Python = "/usr/bin/python3";
 }

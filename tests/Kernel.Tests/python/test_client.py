@@ -42,9 +42,20 @@ def run(kc, code, allow_stdin=False, timeout=TIMEOUT, stdin_reply=None):
         if msg["msg_type"] == "execute_input":
             continue
         outputs.append(msg)
-    reply = kc.get_shell_msg(timeout=timeout)
-    assert reply["parent_header"]["msg_id"] == msg_id
+    reply = shell_reply(kc, msg_id, timeout)
     return reply["content"], outputs
+
+
+def shell_reply(kc, msg_id, timeout=10):
+    """The shell reply to msg_id. jupyter_client's wait_for_ready sends a kernel_info_request every
+    second until one is answered, so on a loaded machine answers to the extra ones are still queued:
+    they are skipped, as a front end matching replies by parent would skip them."""
+    deadline = time.time() + timeout
+    while True:
+        reply = kc.get_shell_msg(timeout=max(0.1, deadline - time.time()))
+        if reply["parent_header"].get("msg_id") == msg_id:
+            return reply
+        assert reply["msg_type"] == "kernel_info_reply", f"unexpected {reply['msg_type']} for another request"
 
 
 def text_of(outputs, msg_type="stream"):
@@ -104,8 +115,7 @@ class KernelClientTests(unittest.TestCase):
             msg_id = self.kc.execute(code)
             time.sleep(0.8)
             self.km.interrupt_kernel()
-            reply = self.kc.get_shell_msg(timeout=10)
-            self.assertEqual(reply["parent_header"]["msg_id"], msg_id)
+            reply = shell_reply(self.kc, msg_id, timeout=10)
             self.assertEqual(reply["content"]["status"], "error", code)
             self.assertEqual(reply["content"]["ename"], "KernelInterrupted", code)
         reply, outputs = run(self.kc, "before + 1")

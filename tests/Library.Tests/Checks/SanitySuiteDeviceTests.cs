@@ -2,7 +2,6 @@ using ArchNotebooks.Library.Checks;
 using ArchNotebooks.Library.Modules;
 using ArchNotebooks.Library.Tasks;
 using ArchNotebooks.Torch;
-using Library.Tests.Support;
 using static ArchNotebooks.Torch.torch;
 
 namespace Library.Tests.Checks;

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using ArchNotebooks.Library.Layers;
 using ArchNotebooks.Library.Modules;
 using ArchNotebooks.Torch;
@@ -18,18 +17,8 @@ public class PositionParityTests
     const int Heads = 4;
     const double Eps = 1e-6;
 
-    static string Script([System.Runtime.CompilerServices.CallerFilePath] string here = "") =>
-        Path.Combine(Path.GetDirectoryName(here)!, "..", "reference", "position_parity.py");
-
-    static void RunPython(string input, string output)
-    {
-        var psi = new ProcessStartInfo("/usr/bin/python3", new[] { Script(), input, output }) { RedirectStandardError = true, RedirectStandardOutput = true };
-        using var p = Process.Start(psi)!;
-        var err = p.StandardError.ReadToEndAsync();
-        p.StandardOutput.ReadToEnd();
-        Assert.True(p.WaitForExit(120_000), "the reference script timed out");
-        Assert.True(p.ExitCode == 0, $"reference script failed: {err.Result}");
-    }
+    static void RunPython(string input, string output) =>
+        Python.Run([RepositoryRoot.In("tests", "Library.Tests", "reference", "position_parity.py"), input, output]);
 
     sealed record Case(string Name, Module<Tensor, Tensor> Module, bool SixHeads = false);
 

@@ -45,13 +45,6 @@ internal static class Hyparquet
         _ => value.GetRawText(),
     };
 
-    private static string PackageDirectory()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "node_modules", "hyparquet");
-            if (Directory.Exists(candidate)) return candidate;
-        }
-        throw new InvalidOperationException("hyparquet is not installed: run `npm install` at the repository root.");
-    }
+    private static string PackageDirectory() =>
+        RepositoryRoot.NodeModule("hyparquet") ?? throw new InvalidOperationException("node_modules/hyparquet is not installed: npm ci at the repository root (./archnb test runs it)");
 }

@@ -39,7 +39,7 @@ internal sealed class OptimReference
             var inPath = Path.Combine(dir.FullName, "inputs.safetensors");
             var outPath = Path.Combine(dir.FullName, "expected.safetensors");
             Safetensors.Save(inputs, inPath);
-            RunPython("optim.py", inPath, outPath);
+            Reference.Run("optim.py", inPath, outPath);
             Expected = Keep(Safetensors.Load(outPath));
             Inputs = Keep(inputs);
         }
@@ -61,19 +61,6 @@ internal sealed class OptimReference
     {
         for (int k = 0; k < ps.Length; k++)
             ps[k].grad = Inputs.TryGetValue($"grad.{s}.{k}", out var g) ? g.clone() : null;
-    }
-
-    /// <summary>Runs reference/NAME with Debian's python3 (where torch lives); throws with its stderr on failure.</summary>
-    internal static void RunPython(string script, params string[] args)
-    {
-        var psi = new ProcessStartInfo(Repository.Python) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        psi.ArgumentList.Add(Path.Combine(Repository.Root, "tests", "Torch.Tests", "reference", script));
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        var stderr = p.StandardError.ReadToEndAsync();
-        p.StandardOutput.ReadToEnd();
-        if (!p.WaitForExit(120_000)) { p.Kill(true); throw new TimeoutException($"{script} ran over 120 s"); }
-        if (p.ExitCode != 0) throw new InvalidOperationException($"{script} failed (exit {p.ExitCode}):\n{stderr.Result}");
     }
 
     /// <summary>Largest |expected - actual| (in float64).</summary>

@@ -12,7 +12,7 @@ public class ParityTests
         ParityCases.All.Keys.Union(ListPythonCases()).Order(StringComparer.Ordinal).Select(n => new object[] { n });
 
     static IEnumerable<string> ListPythonCases() =>
-        Repository.RunReference("list").Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Reference.Parity("list").Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     [Theory]
     [MemberData(nameof(CaseNames))]

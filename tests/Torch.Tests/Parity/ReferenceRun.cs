@@ -40,7 +40,7 @@ internal sealed class ReferenceRun
             var inPath = Path.Combine(dir.FullName, "inputs.atf");
             var outPath = Path.Combine(dir.FullName, "expected.atf");
             TensorFile.Write(inPath, inputs.Select(kv => new TensorRecord(kv.Key, "", kv.Value)));
-            Repository.RunReference("run", inPath, outPath);
+            Reference.Parity("run", inPath, outPath);
 
             var results = new Dictionary<string, ReferenceResult>();
             var outputs = new Dictionary<string, Tensor?[]>();

@@ -1,5 +1,6 @@
 using ArchNotebooks.Torch.Serialization;
 using ArchNotebooks.Torch.Tests.Optimizers;
+using ArchNotebooks.Torch.Tests.Support;
 using static ArchNotebooks.Torch.torch;
 
 namespace ArchNotebooks.Torch.Tests.Serialization;
@@ -34,7 +35,7 @@ public sealed class SafetensorsPythonTests : IDisposable
         var there = Path.Combine(dir.FullName, "from_csharp.safetensors");
         var back = Path.Combine(dir.FullName, "from_python.safetensors");
         Safetensors.Save(sent, there, metadata);
-        OptimReference.RunPython("safetensors_echo.py", there, back);
+        Reference.Run("safetensors_echo.py", there, back);
 
         var received = Safetensors.Load(back, out var backMetadata);
         Assert.Equal("C#", backMetadata["from"]);

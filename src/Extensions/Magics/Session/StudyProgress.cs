@@ -68,6 +68,7 @@ public sealed class StudyProgress : IExperimentLog
         }
 
         public void Fail(Exception error) => inner?.Fail(error);
+        public void Fail(string message) => inner?.Fail(message);
         public void MarkInterrupted() => inner?.MarkInterrupted();
         public void Dispose() => inner?.Dispose();
     }

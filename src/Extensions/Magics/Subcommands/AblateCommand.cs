@@ -13,7 +13,7 @@ namespace ArchNotebooks.Extensions.Magics.Subcommands;
 /// and each removed or swapped component, trained over several seeds; shows the ablation table
 /// (mean ± std, CI, change vs baseline, p-value) and logs every run.
 /// </summary>
-public sealed class AblateCommand : ArchCommand
+public sealed class AblateCommand : StudyCommand
 {
     static readonly MetricSpec[] Metrics = [MetricSpec.TestAccuracy, MetricSpec.TestLoss, MetricSpec.TrainLoss, MetricSpec.GeneralizationAccuracy, new("generalization_loss", false)];
 
@@ -50,35 +50,19 @@ public sealed class AblateCommand : ArchCommand
             ?? throw new ArchUsageException($"{Where}: bad value for --metric: '{metricName}' is not a metric.{Suggestions.DidYouMean(metricName, Metrics.Select(m => m.Name))} Metrics: {string.Join(", ", Metrics.Select(m => m.Name))}.");
         bool generalization = metric.Name.StartsWith("generalization", StringComparison.Ordinal);
         if (generalization && !task.Task.HasGeneralizationSplit) throw new ArchUsageException($"{Where}: {task.Name} has no generalization split, so --metric {metric.Name} cannot be measured.");
-        var training = new TrainConfig
-        {
-            Steps = line.Get("steps", 100), LearningRate = line.Get("lr", 1e-3), BatchSize = line.Get("batch", 32), EvalEvery = 0,
-            EvalSplits = generalization ? [Split.Test, Split.Generalization] : [Split.Test],
-        };
-        try { _ = new Trainer(training); }
-        catch (ArgumentException e) { throw new ArchUsageException($"{Where}: {e.Message}"); }
-        int seeds = line.Get("seeds", 3);
-        var studyName = line.Get<string>("name") ?? $"{name}-ablation";
-        var resultName = line.Get<string>("result") is { } r ? Identifier(r, "--result") : null;
-        var runs = line.Flag("no-log") ? null : ArchPlan.RunsDirectory(line);
+        var settings = ParseStudy(line, defaultSeeds: 3, defaultName: $"{name}-ablation", generalization);
         return async run =>
         {
             // Every variant must build before the first one trains.
             foreach (var (variant, config) in variants.Prepend(("baseline", baseline)))
                 ModelCommand.Build(ModelCommand.Shape(provenance with { Config = config }, $"{Where} (variant {variant})", task), $"{Where} (variant {variant})").Dispose();
-            var study = Ablation.Of(studyName, baseline, task.Task, training);
+            var study = Ablation.Of(settings.Name, baseline, task.Task, settings.Training);
             foreach (var (variant, config) in variants) study.Add(variant, config);
-            study.Seeds = Enumerable.Range(0, seeds).Select(s => (long)s).ToList();
+            study.Seeds = Enumerable.Range(0, settings.Seeds).Select(s => (long)s).ToList();
             study.Metrics = Metrics.Where(m => m != metric && (generalization || !m.Name.StartsWith("generalization", StringComparison.Ordinal))).Prepend(metric).ToList();
             study.Family = provenance.Family;
-            using var log = runs is null ? null : RunLogs.Open(runs, Where);
-            var progress = new StudyProgress(run, $"Ablation {studyName}: {variants.Count + 1} variants x {seeds} seeds on {task.Name}",
-                (variants.Count + 1) * seeds, training.Steps, metric.Name, StudyProgress.OnDisk(log, "#!arch ablate"));
-            var result = study.Run(progress, run.Cancellation);
-            progress.Complete(result.Interrupted ? "interrupted: the table holds the finished seeds" : "done" + (runs is null ? "" : $"; runs logged in {runs} (ablation_group '{studyName}')"));
-            run.Display(result);
-            if (resultName is not null) await run.BindAsync(resultName, result);
-            run.ThrowIfInterrupted();
+            await RunStudy(run, settings, $"Ablation {settings.Name}: {variants.Count + 1} variants x {settings.Seeds} seeds on {task.Name}",
+                (variants.Count + 1) * settings.Seeds, metric.Name, (log, ct) => study.Run(log, ct), r => r.Interrupted, "interrupted: the table holds the finished seeds");
         };
     }
 

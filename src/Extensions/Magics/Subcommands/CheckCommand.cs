@@ -1,9 +1,6 @@
 using ArchNotebooks.Extensions.Magics.Session;
 using ArchNotebooks.Extensions.Magics.Syntax;
 using ArchNotebooks.Library.Checks;
-using ArchNotebooks.Library.Modules;
-using ArchNotebooks.Torch;
-using static ArchNotebooks.Torch.torch;
 
 namespace ArchNotebooks.Extensions.Magics.Subcommands;
 
@@ -42,41 +39,23 @@ public sealed class CheckCommand : ArchCommand
             // A causal sequence model must also keep the future out: the dependency check tests that.
             Causal = IsCausal(provenance.Config),
         };
-        Module<Tensor, Tensor> Factory() => config.Build();
         return run =>
         {
-            var checks = new List<SanityCheck>();
             string title = $"Sanity checks of {name} ({provenance.Family}) on {task.Name}";
             string[] names = ["shape", "initial-loss", "gradient-flow", "batch-dependencies", "update-ratio", "overfit-one-batch", "input-independent-baseline"];
             var live = new LiveDisplay(run, new ProgressView(title, 0, names.Length, "running shape"));
-            T Fresh<T>(Func<Module<Tensor, Tensor>, T> check)
+            var checks = new List<SanityCheck>();
+            void Finished(SanityCheck check)
             {
-                manual_seed(options.Seed);
-                using var model = Factory();
-                return check(model);
-            }
-            Func<SanityCheck>[] steps =
-            [
-                () => Fresh(m => SanityChecks.Shape(m, task.Task, options)),
-                () => Fresh(m => SanityChecks.InitialLoss(m, task.Task, options)),
-                () => Fresh(m => SanityChecks.GradientFlow(m, task.Task, options)),
-                () => Fresh(m => SanityChecks.BatchDependencies(m, task.Task, options)),
-                () => Fresh(m => SanityChecks.UpdateToDataRatio(m, task.Task, options)),
-                () => Fresh(m => SanityChecks.OverfitOneBatch(m, task.Task, options)),
-                () => SanityChecks.InputIndependentBaseline(Factory, task.Task, options),
-            ];
-            bool interrupted = false;
-            for (int i = 0; i < steps.Length; i++)
-            {
-                if (run.Cancellation.IsCancellationRequested) { interrupted = true; break; }
-                checks.Add(steps[i]());
-                if (i == 0 && !checks[0].Passed) break;   // nothing else can run on the wrong shape
+                checks.Add(check);
                 var done = string.Join(", ", checks.Select(c => $"{c.Name} {(c.Passed ? "PASS" : "FAIL")}"));
-                live.Update(() => new ProgressView(title, checks.Count, names.Length, i + 1 < names.Length ? $"{done}; running {names[i + 1]}" : done), force: true);
+                bool more = checks.Count < names.Length && checks[0].Passed;   // a wrong shape stops the suite
+                live.Update(() => new ProgressView(title, checks.Count, names.Length, more ? $"{done}; running {names[checks.Count]}" : done), force: true);
             }
-            var report = new SanityReport(task.Name, checks);
-            live.Update(() => new ProgressView(title, checks.Count, names.Length,
-                $"{checks.Count(c => c.Passed)}/{checks.Count} passed" + (interrupted ? $"; interrupted, {names.Length - checks.Count} not run" : "")), force: true);
+            // The report names the task as the line did, with its settings ("copy(symbols=4,length=3)").
+            var report = SanitySuite.Run(config.Build, task.Task, options, run.Cancellation, Finished) with { Task = task.Name };
+            live.Update(() => new ProgressView(title, report.Checks.Count, names.Length,
+                $"{report.Checks.Count(c => c.Passed)}/{report.Checks.Count} passed" + (report.Interrupted ? $"; interrupted, {names.Length - report.Checks.Count} not run" : "")), force: true);
             run.Display(report);
             run.ThrowIfInterrupted();
             return Task.CompletedTask;

@@ -4,6 +4,7 @@ using ArchNotebooks.Extensions.Formatting;
 using ArchNotebooks.Extensions.Magics.Session;
 using ArchNotebooks.Extensions.Magics.Syntax;
 using ArchNotebooks.Interactive;
+using ArchNotebooks.Library.Reporting;
 using ArchNotebooks.Library.Runs;
 
 namespace ArchNotebooks.Extensions.Magics.Subcommands;
@@ -100,5 +101,5 @@ public sealed record RunComparison(IReadOnlyList<RunRecord> Runs, string Metric,
     }
 
     public override string ToString() =>
-        $"Comparing {Runs.Count} runs\n" + HtmlText.TextTable(["", .. Runs.Select(r => r.Name)], Rows().Select(r => (IReadOnlyList<string>)[r.Field, .. r.Values]).ToList());
+        $"Comparing {Runs.Count} runs\n" + TextTable.Render(["", .. Runs.Select(r => r.Name)], Rows().Select(r => (IReadOnlyList<string>)[r.Field, .. r.Values]).ToList());
 }

@@ -4,7 +4,7 @@ using ArchNotebooks.Extensions.Magics.Session;
 using ArchNotebooks.Extensions.Magics.Syntax;
 using ArchNotebooks.Interactive;
 using ArchNotebooks.Library.Families;
-using TextTable = ArchNotebooks.Extensions.Magics.Subcommands.TextTable;
+using ArchNotebooks.Library.Reporting;
 
 namespace ArchNotebooks.Extensions.Magics.Subcommands;
 
@@ -67,5 +67,5 @@ public sealed record AblationPointTable(string Title, IReadOnlyList<AblationPoin
     }
 
     public override string ToString() => Title + "\n" + TextTable.Render(["point", "current", "alternatives", "what it tests"],
-        Points.Select(p => (IReadOnlyList<string>)[p.Field, Values.Format(p.Current), string.Join(", ", p.Alternatives.Select(Values.Format)), p.Description]).ToList());
+        Points.Select(p => (IReadOnlyList<string>)[p.Field, Values.Format(p.Current), string.Join(", ", p.Alternatives.Select(Values.Format)), p.Description]).ToList(), ColumnAlignment.NumbersRight);
 }

@@ -1,3 +1,4 @@
+using ArchNotebooks.Library.Profiling;
 using ArchNotebooks.Extensions.Magics.Session;
 using ArchNotebooks.Extensions.Magics.Syntax;
 
@@ -26,7 +27,7 @@ public sealed class ProfileCommand : ArchCommand
         return run =>
         {
             var model = run.Model(sample.Model);
-            run.Display(sample.Run(model, input => LayerProfile.Of(sample.Model, model, input, repeats, run.Cancellation)));
+            run.Display(sample.Run(model, input => new LayerProfile(LatencyProfile.Of(sample.Model, model, input, repeats, run.Cancellation))));
             run.ThrowIfInterrupted();
             return Task.CompletedTask;
         };

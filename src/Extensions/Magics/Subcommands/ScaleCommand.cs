@@ -9,7 +9,7 @@ using ArchNotebooks.Library.Validation;
 namespace ArchNotebooks.Extensions.Magics.Subcommands;
 
 /// <summary><c>#!arch scale &lt;family&gt; --sizes ...</c>: one config per size over seeds, the metric against parameter count, and the fitted power law.</summary>
-public sealed class ScaleCommand : ArchCommand
+public sealed class ScaleCommand : StudyCommand
 {
     static readonly string[] LossMetrics = ["test_loss", "train_loss", "generalization_loss"];
 
@@ -48,33 +48,17 @@ public sealed class ScaleCommand : ArchCommand
         bool generalization = metric.StartsWith("generalization", StringComparison.Ordinal);
         if (generalization && !task.Task.HasGeneralizationSplit) throw new ArchUsageException($"{Where}: {task.Name} has no generalization split.");
         var configs = sizes.Select(s => ($"{field.Split('.')[^1].ToLowerInvariant()}={s}", AblationPoints.Ablate(baseline, field, type == typeof(int) ? (object)(int)s : s))).ToList();
-        var training = new TrainConfig
-        {
-            Steps = line.Get("steps", 100), LearningRate = line.Get("lr", 1e-3), BatchSize = line.Get("batch", 32), EvalEvery = 0,
-            EvalSplits = generalization ? [Split.Test, Split.Generalization] : [Split.Test],
-        };
-        try { _ = new Trainer(training); }
-        catch (ArgumentException e) { throw new ArchUsageException($"{Where}: {e.Message}"); }
-        int seeds = line.Get("seeds", 2);
-        var studyName = line.Get<string>("name") ?? $"{family.Name}-scaling";
-        var resultName = line.Get<string>("result") is { } r ? Identifier(r, "--result") : null;
-        var runs = line.Flag("no-log") ? null : ArchPlan.RunsDirectory(line);
+        var settings = ParseStudy(line, defaultSeeds: 2, defaultName: $"{family.Name}-scaling", generalization);
         return async run =>
         {
             foreach (var (size, config) in configs)
                 ModelCommand.Build(ModelCommand.Shape(new ModelProvenance(family.Name, config, task), $"{Where} (size {size})"), $"{Where} (size {size})").Dispose();
-            var study = new ScalingStudy<IModelConfig>(studyName, configs, c => c.For(task.Task).Build(), task.Task, training)
+            var study = new ScalingStudy<IModelConfig>(settings.Name, configs, c => c.For(task.Task).Build(), task.Task, settings.Training)
             {
-                Seeds = Enumerable.Range(0, seeds).Select(s => (long)s).ToList(), Metric = metric, Family = family.Name,
+                Seeds = Enumerable.Range(0, settings.Seeds).Select(s => (long)s).ToList(), Metric = metric, Family = family.Name,
             };
-            using var log = runs is null ? null : RunLogs.Open(runs, Where);
-            var progress = new StudyProgress(run, $"Scaling {studyName}: {configs.Count} sizes x {seeds} seeds on {task.Name}",
-                configs.Count * seeds, training.Steps, metric, StudyProgress.OnDisk(log, "#!arch scale"));
-            var result = study.Run(progress, run.Cancellation);
-            progress.Complete(result.Interrupted ? "interrupted: the fit uses the finished sizes" : "done" + (runs is null ? "" : $"; runs logged in {runs} (ablation_group '{studyName}')"));
-            run.Display(result);
-            if (resultName is not null) await run.BindAsync(resultName, result);
-            run.ThrowIfInterrupted();
+            await RunStudy(run, settings, $"Scaling {settings.Name}: {configs.Count} sizes x {settings.Seeds} seeds on {task.Name}",
+                configs.Count * settings.Seeds, metric, (log, ct) => study.Run(log, ct), r => r.Interrupted, "interrupted: the fit uses the finished sizes");
         };
     }
 }

@@ -1,3 +1,4 @@
+using ArchNotebooks.Library.Profiling;
 using ArchNotebooks.Extensions.Magics.Session;
 using ArchNotebooks.Extensions.Magics.Syntax;
 
@@ -22,7 +23,7 @@ public sealed class SummaryCommand : ArchCommand
         return run =>
         {
             var model = run.Model(sample.Model);
-            run.Display(sample.Run(model, input => LayerSummary.Of(sample.Model, model, input)));
+            run.Display(sample.Run(model, input => new LayerSummary(ModelSummary.Of(sample.Model, model, input))));
             return Task.CompletedTask;
         };
     }

@@ -7,6 +7,7 @@ using ArchNotebooks.Library.Modules;
 using ArchNotebooks.Library.Runs;
 using ArchNotebooks.Library.Tasks;
 using ArchNotebooks.Library.Training;
+using ArchNotebooks.Library.Validation;
 using ArchNotebooks.Torch;
 using static ArchNotebooks.Torch.torch;
 
@@ -69,12 +70,12 @@ public sealed class TrainCommand : ArchCommand
     Outcome RunTraining(ArchInvocation run, Module<Tensor, Tensor> model, string name, ModelProvenance? provenance, TaskChoice task, TrainConfig config, string runName, string? runs)
     {
         using var log = runs is null ? null : RunLogs.Open(runs, Where);
-        using var record = log?.StartRun(new RunInfo
+        using var record = log is null ? null : new RunRecorder(log.StartRun(new RunInfo
         {
             Name = runName, Source = "#!arch train", Family = provenance?.Family, Task = task.Name, Seed = config.Seed,
             Config = new Dictionary<string, object?> { ["model"] = provenance?.ConfigFor(task), ["train"] = config },
             Device = model.device.ToString(), TorchVersion = __version__, ParameterCount = model.num_parameters(),
-        });
+        }));
         var losses = new List<(double step, double loss)>();
         var evals = new List<EvalPoint>();
         StepEvent? last = null;
@@ -92,36 +93,26 @@ public sealed class TrainCommand : ArchCommand
             FormattableString.Invariant($"step {last.Step:N0}/{config.Steps:N0} · loss {last.Loss:G4} · lr {last.LearningRate:G3} · {last.Step / Math.Max(1e-9, last.Elapsed.TotalSeconds):0} steps/s") +
             (evals.Count > 0 ? " · " + string.Join(", ", evals[^1].Metrics.Select(m => FormattableString.Invariant($"{m.Key} {m.Value:G4}"))) : "");
         var live = new LiveDisplay(run, View("starting"));
-        var trainer = new Trainer(config);
-        trainer.Subscribe(e =>
+        void Watch(TrainingEvent e)
         {
             switch (e)
             {
                 case StepEvent s:
                     last = s;
                     losses.Add((s.Step, s.Loss));
-                    record?.Log(s.Step, "train_loss", s.Loss);
-                    record?.Log(s.Step, "lr", s.LearningRate);
-                    if (s.GradNorm is { } g) record?.Log(s.Step, "grad_norm", g);
                     live.Update(() => View(Status()));
                     break;
                 case EvalEvent v:
                     evals.Add(new EvalPoint(v.Step, v.Metrics));
-                    foreach (var (metric, value) in v.Metrics) record?.Log(v.Step, metric, value);
                     live.Update(() => View(Status()), force: true);
                     break;
             }
-        });
-        TrainingResult result;
-        try { result = trainer.Fit(model, task.Task, run.Cancellation); }
-        catch (Exception e) { record?.Fail(e); throw; }
-        if (result.Interrupted) record?.MarkInterrupted();
-        else if (result.Reason == StopReason.Diverged) record?.Fail($"diverged at step {result.StepsCompleted}");
-        else record?.Finish(result.FinalMetrics);
+        }
+        var result = RecordedTraining.Fit(model, task.Task, config, record, run.Cancellation, Watch);
         live.Update(() => View($"{result.Reason} after {result.StepsCompleted:N0}/{config.Steps:N0} steps · {Status()}"), force: true);
         // The live display above already ends on the final curves; the summary adds the numbers.
-        run.Display(new TrainingSummary(name, task.Name, result, record?.Id, runs, IncludeCurves: false));
-        return new Outcome(result, record?.Id);
+        run.Display(new TrainingSummary(name, task.Name, result, record?.Run.Id, runs, IncludeCurves: false));
+        return new Outcome(result, record?.Run.Id);
     }
 
     /// <summary>A forward on two examples must give the task's logits shape; otherwise the model was built for another task.</summary>

@@ -1,6 +1,7 @@
 using ArchNotebooks.Torch;
+using Xunit;
 
-namespace ArchNotebooks.Torch.Tests.Support;
+namespace ArchNotebooks.Tests.Shared;
 
 /// <summary>A fact that runs only where libtorch sees a CUDA device; elsewhere it is skipped with the reason printed.</summary>
 public sealed class CudaFactAttribute : FactAttribute
@@ -11,12 +12,12 @@ public sealed class CudaFactAttribute : FactAttribute
     }
 }
 
-/// <summary>A fact for behaviour that only exists without CUDA (e.g. the error for a cuda tensor); skipped with a reason on GPU machines.</summary>
+/// <summary>A fact about behaviour without CUDA (e.g. the error for a cuda tensor); skipped with the reason on GPU machines.</summary>
 public sealed class NoCudaFactAttribute : FactAttribute
 {
     public NoCudaFactAttribute()
     {
-        if (torch.cuda.is_available()) Skip = "CUDA is available here: this case checks the error raised when it is absent";
+        if (torch.cuda.is_available()) Skip = "CUDA is available here: this case checks what happens when it is absent";
     }
 }
 
