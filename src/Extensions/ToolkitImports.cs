@@ -1,0 +1,25 @@
+using ArchNotebooks.Interactive;
+using ArchNotebooks.Torch;
+using LibraryModule = ArchNotebooks.Library.Modules.Module;
+
+namespace ArchNotebooks.Extensions;
+
+/// <summary>
+/// Loaded by the archnb host: what every cell sees of the toolkit without a <c>#r</c> or <c>using</c>. The
+/// binding with <c>torch.*</c> imported statically (cells read like PyTorch: <c>randn(2, 3)</c>), and every
+/// public namespace of the research library.
+/// </summary>
+public sealed class ToolkitImportsExtension : IKernelExtension
+{
+    public void Load(KernelExtensionContext context)
+    {
+        var binding = typeof(torch).Assembly;
+        context.ScriptReferences.Add(binding);
+        context.ScriptImports.Add(typeof(torch).Namespace!);
+        context.ScriptImports.Add(typeof(torch).FullName!);
+
+        var library = typeof(LibraryModule).Assembly;
+        context.ScriptReferences.Add(library);
+        context.ScriptImports.AddRange(library.GetExportedTypes().Select(t => t.Namespace).OfType<string>().Distinct().Order(StringComparer.Ordinal));
+    }
+}
