@@ -1,39 +1,45 @@
 namespace ArchNotebooks.Interactive;
 
 /// <summary>
-/// The running cell's cancellation. .NET cannot abort a thread, so the kernel rewrites submitted
-/// loops and method bodies to call <see cref="ThrowIfRequested"/>; long library calls should check
-/// <see cref="Token"/> too, so that an interrupt stops them and leaves the session usable.
+/// A session's running-cell cancellation. .NET cannot abort a thread, so the kernel rewrites submitted
+/// loops and method bodies to call <see cref="Checkpoint"/>; long library calls should take
+/// <see cref="Token"/>, so that an interrupt stops them and leaves the session usable.
 /// </summary>
-public static class CellCancellation
+public sealed class CellCancellation
 {
-    private static volatile bool s_requested;
-    private static CancellationTokenSource s_source = new();
+    private volatile bool _requested;
+    private volatile CancellationTokenSource _source = new();
 
-    public static CancellationToken Token => s_source.Token;
+    public CancellationToken Token => _source.Token;
 
-    public static bool IsRequested => s_requested;
+    public bool IsRequested => _requested;
 
-    /// <summary>Called at the top of every loop body and method body of submitted code.</summary>
-    public static void ThrowIfRequested()
+    public void ThrowIfRequested()
     {
-        if (s_requested) throw new OperationCanceledException("The cell was interrupted.", s_source.Token);
+        if (_requested) throw new OperationCanceledException("The cell was interrupted.", _source.Token);
     }
 
+    /// <summary>
+    /// The check written at the top of every loop body and method body of submitted code. Classes declared in
+    /// a cell cannot see the script's globals, so it asks the ambient session (<see cref="NotebookSession.Current"/>,
+    /// which flows into whatever the cell starts); outside any cell it does nothing.
+    /// </summary>
+    public static void Checkpoint() => NotebookSession.Current?.Cancellation.ThrowIfRequested();
+
     /// <summary>Host side: a fresh token for the next cell.</summary>
-    public static CancellationToken Begin()
+    public CancellationToken Begin()
     {
-        var old = s_source;
-        s_source = new CancellationTokenSource();
-        s_requested = false;
+        var old = _source;
+        _source = new CancellationTokenSource();
+        _requested = false;
         old.Dispose();
-        return s_source.Token;
+        return _source.Token;
     }
 
     /// <summary>Host side: the user pressed interrupt (or the cell timed out).</summary>
-    public static void Request()
+    public void Request()
     {
-        s_requested = true;
-        try { s_source.Cancel(); } catch (ObjectDisposedException) { }
+        _requested = true;
+        try { _source.Cancel(); } catch (ObjectDisposedException) { }
     }
 }

@@ -18,25 +18,18 @@ public sealed class DisplayHandle(string displayId, IDisplaySink? sink, Formatte
 }
 
 /// <summary>
-/// The notebook output surface for code that is not itself a cell, such as library training loops:
-/// <c>Notebook.Display(figure)</c> goes to whatever cell is running, or nowhere outside a notebook.
+/// The notebook output surface for code that is not itself a cell and holds no context, such as a library
+/// training loop: <c>Notebook.Display(figure)</c> goes to the cell running on this flow
+/// (<see cref="NotebookSession.Current"/>), or nowhere outside a notebook.
 /// </summary>
 public static class Notebook
 {
-    /// <summary>Set by the host for the duration of its session.</summary>
-    public static IDisplaySink? Sink { get; set; }
+    public static DisplayHandle Display(object? value, string? displayId = null) =>
+        NotebookSession.Current is { } session
+            ? session.Display(value, displayId)
+            : new DisplayHandle(displayId ?? Guid.NewGuid().ToString("N"), null, new FormatterRegistry());
 
-    public static FormatterRegistry Formatters => FormatterRegistry.Default;
-
-    public static DisplayHandle Display(object? value, string? displayId = null)
-    {
-        var handle = new DisplayHandle(displayId ?? Guid.NewGuid().ToString("N"), Sink, Formatters);
-        Sink?.Publish(Formatters.Format(value), handle.DisplayId, update: false);
-        return handle;
-    }
-
-    public static void UpdateDisplay(string displayId, object? value) =>
-        Sink?.Publish(Formatters.Format(value), displayId, update: true);
+    public static void UpdateDisplay(string displayId, object? value) => NotebookSession.Current?.UpdateDisplay(displayId, value);
 }
 
 /// <summary><c>value.Display()</c> as a shorthand for <c>display(value)</c>.</summary>

@@ -16,9 +16,6 @@ public sealed class FormatterRegistry
     private readonly ConcurrentDictionary<Type, List<MimeFormatter<object>>> _byType = new();
     private readonly ConcurrentDictionary<Type, MimeFormatter<object>[]> _candidates = new();
 
-    /// <summary>The registry the running host formats with.</summary>
-    public static FormatterRegistry Default { get; } = new();
-
     public PlainTextFormatter PlainText { get; } = new();
 
     public void Register<T>(MimeFormatter<T> formatter) =>

@@ -13,11 +13,12 @@ public interface IKernelExtension
     void Load(KernelExtensionContext context);
 }
 
-/// <summary>What an extension may add to the session.</summary>
-public sealed class KernelExtensionContext(FormatterRegistry formatters, MagicRegistry magics)
+/// <summary>What an extension may add to the session it is loaded into.</summary>
+public sealed class KernelExtensionContext(NotebookSession session)
 {
-    public FormatterRegistry Formatters { get; } = formatters;
-    public MagicRegistry Magics { get; } = magics;
+    public NotebookSession Session { get; } = session;
+    public FormatterRegistry Formatters => Session.Formatters;
+    public MagicRegistry Magics => Session.Magics;
 
     /// <summary>Assemblies every cell can use (referenced before the next submission compiles).</summary>
     public List<Assembly> ScriptReferences { get; } = new();

@@ -37,12 +37,21 @@ public interface IMagicContext
     /// <summary>Evaluates C# in the session (sharing its variables) and returns the value of the last expression.</summary>
     Task<object?> EvaluateAsync(string code);
 
+    /// <summary>
+    /// Makes <paramref name="value"/> the session variable <paramref name="name"/>, as if the cell had declared it:
+    /// typed as the value's type (or its nearest public base), usable by the C# below the magic line and by later cells.
+    /// </summary>
+    Task BindAsync(string name, object value);
+
     /// <summary>Cancelled when the user interrupts the cell.</summary>
     CancellationToken CancellationToken { get; }
 
-    MagicRegistry Magics { get; }
+    /// <summary>The session this magic runs in: its formatters, magics, displays and cancellation.</summary>
+    NotebookSession Session { get; }
 
-    FormatterRegistry Formatters { get; }
+    MagicRegistry Magics => Session.Magics;
+
+    FormatterRegistry Formatters => Session.Formatters;
 }
 
 /// <summary>A script variable as <c>#!who</c> and extensions see it.</summary>
@@ -52,9 +61,6 @@ public sealed record NotebookVariable(string Name, Type Type, object? Value);
 public sealed class MagicRegistry
 {
     private readonly Dictionary<string, IMagicCommand> _byName = new(StringComparer.Ordinal);
-
-    /// <summary>The registry the running host dispatches through.</summary>
-    public static MagicRegistry Default { get; } = new();
 
     public void Register(IMagicCommand magic)
     {

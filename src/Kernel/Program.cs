@@ -1,12 +1,11 @@
 using System.CommandLine;
 using ArchNotebooks.Kernel.Cli;
 
-// archnb: the ArchNotebooks host. Verbs: kernel (run / install), run (headless notebooks), script, demo.
+// archnb: the ArchNotebooks host. Verbs: kernel (run / install), run (headless notebooks), script.
 var root = new RootCommand("ArchNotebooks: a C# Jupyter kernel, headless notebook runner and script host")
 {
     KernelCommands.Create(),
     RunCommand.Create(),
     ScriptCommand.Create(),
-    DemoCommand.Create(),
 };
 return root.Parse(args).Invoke();

@@ -53,5 +53,5 @@ public sealed class CompletionTests(SessionFixture fixture)
     [InlineData("#!time", "complete")]
     [InlineData("", "complete")]
     public void Is_complete_follows_roslyn(string code, string status) =>
-        Assert.Equal(status, (string?)ShellHandlers.IsComplete(code)["status"]);
+        Assert.Equal(status, CSharpInterpreter.Completeness(code).Status);
 }

@@ -52,6 +52,7 @@ public sealed class ScriptSessionTests(SessionFixture fixture)
     [InlineData("void Recurse() { while (true) Recurse2(); } void Recurse2() { for (;;) ; } Recurse();")]
     [InlineData("await Task.Run(() => { while (true) { } });")]
     [InlineData("class Spinner { public int Spin() { int n = 0; while (true) n++; } } new Spinner().Spin()")]
+    [InlineData("static void SpinStatic() { while (true) { } } SpinStatic();")]
     public async Task Interrupt_stops_cpu_bound_loops_and_the_session_goes_on(string code)
     {
         fixture.Run("var beforeInterrupt = 41;");

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json.Nodes;
 using ArchNotebooks.Kernel.Jupyter;
+using ArchNotebooks.Kernel.Scripting;
 
 namespace ArchNotebooks.Kernel.Tests;
 
@@ -96,7 +97,7 @@ public sealed class WireFormatTests
     [Fact]
     public void Kernel_info_has_the_fields_clients_require()
     {
-        var info = KernelInfo.Reply();
+        var info = KernelInfo.Reply(CSharpInterpreter.Description);
         foreach (var key in new[] { "status", "protocol_version", "implementation", "language_info", "banner" }) Assert.NotNull(info[key]);
         Assert.IsType<string>((string?)info["banner"]);
         Assert.Equal(".cs", (string?)info["language_info"]!["file_extension"]);

@@ -60,8 +60,5 @@ public sealed class ArchFormattersExtension : IKernelExtension
         context.ScriptReferences.Add(typeof(Figure).Assembly);
         context.ScriptImports.Add("ArchNotebooks.Extensions.Figures");
         context.ScriptImports.Add("ArchNotebooks.Extensions.Attention");
-        // The run log is its own assembly now; cells open and query it (RunLog.Open, RunTable) directly.
-        context.ScriptReferences.Add(typeof(RunLog).Assembly);
-        context.ScriptImports.Add("ArchNotebooks.Runs");
     }
 }

@@ -74,6 +74,5 @@ public sealed class ArchMagicExtension : IKernelExtension
     public void Load(KernelExtensionContext context)
     {
         context.Magics.Register(new ArchMagic());
-        context.ScriptReferences.Add(typeof(Handoff).Assembly);
     }
 }

@@ -5,16 +5,16 @@ using ArchNotebooks.Kernel.Scripting;
 namespace ArchNotebooks.Kernel.Jupyter;
 
 /// <summary>One execute_request's outputs as IOPub messages (stream, display_data, update_display_data, execute_result, error).</summary>
-internal sealed class IopubCellOutput(KernelSockets sockets, JupyterMessage request, int executionCount, bool allowStdin) : ICellOutput
+internal sealed class IopubCellOutput(KernelProtocol protocol, JupyterMessage request, int executionCount, bool allowStdin, CancellationToken inputCancellation) : ICellOutput
 {
     /// <summary>text/plain of the last execute_result, for history with output.</summary>
     public string? ResultText { get; private set; }
 
     public void Stream(string name, string text) =>
-        sockets.Publish("stream", new JsonObject { ["name"] = name, ["text"] = text }, request);
+        protocol.Publish("stream", new JsonObject { ["name"] = name, ["text"] = text }, request);
 
     public void Display(MimeBundle bundle, string displayId, bool update) =>
-        sockets.Publish(update ? "update_display_data" : "display_data", new JsonObject
+        protocol.Publish(update ? "update_display_data" : "display_data", new JsonObject
         {
             ["data"] = bundle.DataAsJson(),
             ["metadata"] = bundle.MetadataAsJson(),
@@ -24,7 +24,7 @@ internal sealed class IopubCellOutput(KernelSockets sockets, JupyterMessage requ
     public void Result(MimeBundle bundle)
     {
         ResultText = bundle.Data.TryGetValue(MimeBundle.PlainText, out var text) ? text as string : null;
-        sockets.Publish("execute_result", new JsonObject
+        protocol.Publish("execute_result", new JsonObject
         {
             ["execution_count"] = executionCount,
             ["data"] = bundle.DataAsJson(),
@@ -32,7 +32,7 @@ internal sealed class IopubCellOutput(KernelSockets sockets, JupyterMessage requ
         }, request);
     }
 
-    public void Error(CellError error) => sockets.Publish("error", ErrorContent(error), request);
+    public void Error(CellError error) => protocol.Publish("error", ErrorContent(error), request);
 
     public static JsonObject ErrorContent(CellError error) => new()
     {
@@ -42,5 +42,5 @@ internal sealed class IopubCellOutput(KernelSockets sockets, JupyterMessage requ
     };
 
     public string? RequestInput(string prompt, bool password) =>
-        allowStdin ? sockets.RequestInput(request, prompt, password) : null;
+        allowStdin ? protocol.RequestInput(request, prompt, password, inputCancellation) : null;
 }

@@ -11,27 +11,15 @@ internal static class KernelInfo
 
     public static string Version => typeof(KernelInfo).Assembly.GetName().Version?.ToString(3) ?? "0.1.0";
 
-    public static string Banner =>
-        $"ArchNotebooks C# kernel {Version} — Roslyn scripting on .NET {Environment.Version}; #!lsmagic lists the magics";
-
-    public static JsonObject LanguageInfo() => new()
-    {
-        ["name"] = Language,
-        ["version"] = "14.0",
-        ["mimetype"] = "text/x-csharp",
-        ["file_extension"] = ".cs",
-        ["pygments_lexer"] = "csharp",
-        ["codemirror_mode"] = "text/x-csharp",
-    };
-
-    public static JsonObject Reply() => new()
+    /// <summary>kernel_info_reply: the protocol's fields here, the language's from the interpreter.</summary>
+    public static JsonObject Reply(InterpreterInfo language) => new()
     {
         ["status"] = "ok",
         ["protocol_version"] = JupyterMessage.ProtocolVersion,
         ["implementation"] = "archnb",
         ["implementation_version"] = Version,
-        ["language_info"] = LanguageInfo(),
-        ["banner"] = Banner,
-        ["help_links"] = new JsonArray(new JsonObject { ["text"] = "C# language reference", ["url"] = "https://learn.microsoft.com/dotnet/csharp/" }),
+        ["language_info"] = language.LanguageInfo.DeepClone(),
+        ["banner"] = language.Banner,
+        ["help_links"] = new JsonArray(language.HelpLinks.Select(l => (JsonNode?)new JsonObject { ["text"] = l.Text, ["url"] = l.Url }).ToArray()),
     };
 }

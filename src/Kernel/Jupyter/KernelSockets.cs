@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using ArchNotebooks.Kernel.Scripting;
 using ArchNotebooks.Kernel.ZeroMq;
 
@@ -6,7 +5,7 @@ namespace ArchNotebooks.Kernel.Jupyter;
 
 /// <summary>
 /// The kernel's five bound sockets: shell and control (ROUTER), iopub (PUB), stdin (ROUTER), heartbeat (REP).
-/// Sends are signed here; IOPub is shared by several threads and serialised by a lock.
+/// Messages are signed into frames here; each socket is used by several threads and serialised by its own lock.
 /// </summary>
 internal sealed class KernelSockets : IDisposable
 {
@@ -19,7 +18,6 @@ internal sealed class KernelSockets : IDisposable
     public KernelSockets(ConnectionFile connection)
     {
         Signer = new MessageSigner(connection.Key);
-        Session = Guid.NewGuid().ToString();
         Shell = Bind(LibZmq.ROUTER, connection, connection.ShellPort);
         Control = Bind(LibZmq.ROUTER, connection, connection.ControlPort);
         Stdin = Bind(LibZmq.ROUTER, connection, connection.StdinPort);
@@ -28,9 +26,6 @@ internal sealed class KernelSockets : IDisposable
     }
 
     public MessageSigner Signer { get; }
-
-    /// <summary>This process's session id: new on every start, so clients can tell a restart.</summary>
-    public string Session { get; }
 
     public ZmqSocket Shell { get; }
     public ZmqSocket Control { get; }
@@ -46,41 +41,28 @@ internal sealed class KernelSockets : IDisposable
         return socket;
     }
 
-    /// <summary>A message of <paramref name="msgType"/> answering or caused by <paramref name="parent"/>.</summary>
-    public JupyterMessage Create(string msgType, JsonObject content, JupyterMessage? parent, IReadOnlyList<byte[]>? identities = null) => new()
+    public void Publish(JupyterMessage message)
     {
-        Identities = identities ?? [],
-        Header = JupyterMessage.NewHeader(msgType, Session),
-        ParentHeader = parent is null ? new JsonObject() : (JsonObject)parent.Header.DeepClone(),
-        Content = content,
-    };
-
-    public void Publish(string msgType, JsonObject content, JupyterMessage? parent)
-    {
-        var message = Create(msgType, content, parent, [System.Text.Encoding.UTF8.GetBytes($"kernel.{Session}.{msgType}")]);
         var frames = message.ToFrames(Signer);
         lock (_iopubGate) Iopub.SendMultipart(frames);
     }
 
-    public void PublishStatus(string state, JupyterMessage? parent) => Publish("status", new JsonObject { ["execution_state"] = state }, parent);
-
-    /// <summary>Sends <paramref name="msgType"/> back to the requester on the socket the request came in on.</summary>
-    public void Reply(ZmqSocket socket, JupyterMessage request, string msgType, JsonObject content)
+    /// <summary>Sends a reply on the socket its request came in on (the message carries the requester's identities).</summary>
+    public void Send(ZmqSocket socket, JupyterMessage message)
     {
-        var frames = Create(msgType, content, request, request.Identities).ToFrames(Signer);
+        var frames = message.ToFrames(Signer);
         lock (socket == Control ? _controlGate : _shellGate) socket.SendMultipart(frames);
     }
 
-    /// <summary>input_request on stdin, routed to the client that sent <paramref name="parent"/>; waits for input_reply (or interrupt).</summary>
-    public string? RequestInput(JupyterMessage parent, string prompt, bool password)
+    /// <summary>Sends an input_request on stdin and waits for the input_reply's value (or the token's cancellation: an interrupt).</summary>
+    public string? RequestInput(JupyterMessage inputRequest, CancellationToken cancellation)
     {
         lock (_stdinGate)
         {
-            var frames = Create("input_request", new JsonObject { ["prompt"] = prompt, ["password"] = password }, parent, parent.Identities).ToFrames(Signer);
-            Stdin.SendMultipart(frames);
+            Stdin.SendMultipart(inputRequest.ToFrames(Signer));
             while (true)
             {
-                Interactive.CellCancellation.ThrowIfRequested();
+                cancellation.ThrowIfCancellationRequested();
                 if (!Stdin.Poll(100)) continue;
                 var reply = Stdin.ReceiveMultipart();
                 if (reply is null) return null;

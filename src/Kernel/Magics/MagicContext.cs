@@ -7,15 +7,16 @@ namespace ArchNotebooks.Kernel.Magics;
 internal sealed class MagicContext(ScriptSession session, ICellOutput output, MagicInvocation invocation, string cellName) : IMagicContext
 {
     public MagicInvocation Invocation { get; } = invocation;
-    public TextWriter Out => Console.Out;
-    public DisplayHandle Display(object? value) => Notebook.Display(value);
+    public TextWriter Out => session.Console.Out;
+    public DisplayHandle Display(object? value) => session.Notebook.Display(value);
     public IReadOnlyList<NotebookVariable> Variables => session.Variables;
-    public CancellationToken CancellationToken => CellCancellation.Token;
-    public MagicRegistry Magics => session.Magics;
-    public FormatterRegistry Formatters => session.Formatters;
+    public CancellationToken CancellationToken => session.Notebook.Cancellation.Token;
+    public NotebookSession Session => session.Notebook;
     public ICellOutput Output { get; } = output;
 
     public Task RunBodyAsync() => session.RunCellTextAsync(Invocation.Body, Invocation.BodyLine, cellName);
 
     public async Task<object?> EvaluateAsync(string code) => (await session.RunCSharpAsync(code, cellName)).Value;
+
+    public Task BindAsync(string name, object value) => session.BindAsync(name, value, cellName);
 }

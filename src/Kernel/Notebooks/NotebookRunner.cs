@@ -21,7 +21,7 @@ public sealed class NotebookRunner(ScriptSession session, TimeSpan? cellTimeout 
         var displays = new Dictionary<string, List<JsonObject>>();
         int count = 0, codeCells = 0;
         notebook.Metadata["kernelspec"] ??= new JsonObject { ["name"] = "archnb", ["display_name"] = "C# (ArchNotebooks)", ["language"] = "csharp" };
-        notebook.Metadata["language_info"] = Jupyter.KernelInfo.LanguageInfo();
+        notebook.Metadata["language_info"] = CSharpInterpreter.LanguageInfo();
         foreach (var cell in notebook.Cells)
         {
             if (!cell.IsCode) continue;

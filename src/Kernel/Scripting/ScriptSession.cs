@@ -11,7 +11,8 @@ namespace ArchNotebooks.Kernel.Scripting;
 /// <summary>
 /// One C# session: Roslyn script state carried across cells, magic dispatch, console capture,
 /// displays and the interrupt rewrite. The Jupyter kernel, the notebook runner and
-/// <c>archnb script</c> all run code through this.
+/// <c>archnb script</c> all run code through this. What extensions and magics share with it (formatters,
+/// magics, displays, cancellation) is its <see cref="Notebook"/>; sessions in one process share nothing.
 /// </summary>
 public sealed class ScriptSession : IDisposable
 {
@@ -20,6 +21,7 @@ public sealed class ScriptSession : IDisposable
     private readonly ScriptEnvironment _environment;
     private readonly ScriptGlobals _globals;
     private readonly ConsoleRouter _console = new();
+    private readonly NotebookSession _notebook = new();
     private readonly SemaphoreSlim _running = new(1, 1);
     private readonly Task _warmUp;
     private ScriptState<object>? _state;
@@ -33,15 +35,18 @@ public sealed class ScriptSession : IDisposable
     public ScriptSession(string? baseDirectory = null, string[]? args = null)
     {
         _environment = new ScriptEnvironment(Path.GetFullPath(baseDirectory ?? Directory.GetCurrentDirectory()));
-        _globals = new ScriptGlobals { Args = args ?? [] };
+        _globals = new ScriptGlobals(_notebook) { Args = args ?? [] };
+        _notebook.Sink = new SessionDisplaySink(this);
         BuiltInMagics.Register(Magics);
-        _console.Install();
-        Notebook.Sink = new SessionDisplaySink(this);
+        ConsoleRouter.InstallOnce();
         _warmUp = Task.Run(WarmUpAsync);
     }
 
-    public FormatterRegistry Formatters => FormatterRegistry.Default;
-    public MagicRegistry Magics => MagicRegistry.Default;
+    /// <summary>The session's formatters, magics, display sink and cancellation, as extensions and magics see them.</summary>
+    public NotebookSession Notebook => _notebook;
+    public FormatterRegistry Formatters => _notebook.Formatters;
+    public MagicRegistry Magics => _notebook.Magics;
+    internal ConsoleRouter Console => _console;
     internal ScriptEnvironment Environment => _environment;
     internal ScriptState<object>? State => _state;
     /// <summary>How many of the environment's references the submissions of <see cref="State"/> already carry.</summary>
@@ -52,7 +57,7 @@ public sealed class ScriptSession : IDisposable
 
     private async Task WarmUpAsync()
     {
-        _environment.LoadExtensions(Formatters, Magics);
+        _environment.LoadExtensions(_notebook);
         var references = _environment.References.Count;
         var options = _environment.Options("startup");
         _state = await CSharpScript.Create<object>("", options, typeof(ScriptGlobals)).RunAsync(_globals);
@@ -91,13 +96,16 @@ public sealed class ScriptSession : IDisposable
         try
         {
             await _warmUp;
+            // The cell's flow (and whatever it starts) finds this session for interrupt checks, Console and Notebook.Display.
+            _notebook.MakeCurrent();
+            _console.MakeCurrent();
             bool interruptedBeforeStart;
             lock (_interruptLock)
             {
-                CellCancellation.Begin();
+                _notebook.Cancellation.Begin();
                 _runningTicket = ticket;
                 interruptedBeforeStart = ticket <= _interruptedThrough;
-                if (interruptedBeforeStart) CellCancellation.Request();
+                if (interruptedBeforeStart) _notebook.Cancellation.Request();
             }
             if (timeout is { } limit) timer = new Timer(_ => InterruptCell(ticket), null, limit, Timeout.InfiniteTimeSpan);
             _output = output;
@@ -110,7 +118,7 @@ public sealed class ScriptSession : IDisposable
                 return null;
             }
             catch (CellFailedException failed) { return Report(failed.Error); }
-            catch (Exception e) { return Report(Tracebacks.FromException(e)); }
+            catch (Exception e) { return Report(Tracebacks.FromException(e, _notebook.Cancellation.IsRequested)); }
         }
         finally
         {
@@ -125,7 +133,7 @@ public sealed class ScriptSession : IDisposable
     private void InterruptCell(long ticket)
     {
         lock (_interruptLock)
-            if (_runningTicket == ticket) CellCancellation.Request();
+            if (_runningTicket == ticket) _notebook.Cancellation.Request();
     }
 
     private CellError Report(CellError error)
@@ -174,8 +182,29 @@ public sealed class ScriptSession : IDisposable
         if (s_trace) KernelLog.Write($"rewrite {Ms(t0, t1)} options {Ms(t1, t2)} compile+run {Ms(t2, t3)} ms");
         _state = next;
         _referencesInChain = references;
-        if (next.Exception is { } exception) throw new CellFailedException(Tracebacks.FromException(exception));
+        if (next.Exception is { } exception) throw new CellFailedException(Tracebacks.FromException(exception, _notebook.Cancellation.IsRequested));
         return (EndsWithExpression(code), next.ReturnValue);
+    }
+
+    /// <summary>
+    /// Makes <paramref name="value"/> the session variable <paramref name="name"/>, as if a cell had declared it.
+    /// Roslyn adds a script variable only through a submission, so this compiles one declaration, built from
+    /// syntax nodes (the name checked as an identifier, the type the value's nearest public one), and then
+    /// stores the value through Roslyn's <see cref="ScriptVariable"/>: the value never passes through code or a static.
+    /// </summary>
+    internal async Task BindAsync(string name, object value, string cellName)
+    {
+        if (!SyntaxFacts.IsValidIdentifier(name) || SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None)
+            throw new ArgumentException($"'{name}' is not a C# variable name", nameof(name));
+        var type = TypeNames.Declarable(value.GetType());
+        _environment.Reference(type);
+        var declaration = SyntaxFactory.LocalDeclarationStatement(
+            SyntaxFactory.VariableDeclaration(SyntaxFactory.ParseTypeName(TypeNames.CSharp(type)))
+                .AddVariables(SyntaxFactory.VariableDeclarator(name).WithInitializer(SyntaxFactory.EqualsValueClause(
+                    SyntaxFactory.PostfixUnaryExpression(SyntaxKind.SuppressNullableWarningExpression,
+                        SyntaxFactory.LiteralExpression(SyntaxKind.DefaultLiteralExpression))))));
+        await RunCSharpAsync(declaration.NormalizeWhitespace().ToFullString(), cellName);
+        _state!.GetVariable(name)!.Value = value;
     }
 
     private static readonly bool s_trace = System.Environment.GetEnvironmentVariable("ARCHNB_TRACE") == "1";
@@ -194,7 +223,7 @@ public sealed class ScriptSession : IDisposable
         lock (_interruptLock)
         {
             _interruptedThrough = Math.Max(_interruptedThrough, Interlocked.Read(ref _submitted));
-            CellCancellation.Request();
+            _notebook.Cancellation.Request();
         }
     }
 

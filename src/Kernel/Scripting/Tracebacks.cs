@@ -29,12 +29,13 @@ internal static partial class Tracebacks
             : $"{d.Id}: {d.GetMessage(System.Globalization.CultureInfo.InvariantCulture)}";
     }
 
-    /// <summary>Runtime exceptions: type and message, then the frames in cell code (and what they called), cell names for file paths.</summary>
-    public static CellError FromException(Exception exception)
+    /// <summary>Runtime exceptions: type and message, then the frames in cell code (and what they called), cell names for file paths.
+    /// A cancellation while the session's cell was <paramref name="interrupted"/> reads as KernelInterrupted.</summary>
+    public static CellError FromException(Exception exception, bool interrupted)
     {
         while (exception is AggregateException { InnerExceptions.Count: 1 } aggregate) exception = aggregate.InnerExceptions[0];
         while (exception is System.Reflection.TargetInvocationException { InnerException: { } inner }) exception = inner;
-        if (exception is OperationCanceledException && Interactive.CellCancellation.IsRequested)
+        if (exception is OperationCanceledException && interrupted)
             return new CellError("KernelInterrupted", "The cell was interrupted.", [$"{Red}KernelInterrupted{Reset}: the cell was interrupted; variables defined by earlier cells are still there."]);
         var lines = new List<string> { $"{Red}{exception.GetType().FullName}{Reset}: {exception.Message}" };
         lines.AddRange(Frames(exception.StackTrace));

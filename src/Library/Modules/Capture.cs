@@ -11,9 +11,6 @@ namespace ArchNotebooks.Library.Modules;
 /// </summary>
 public sealed class Capture : IDisposable
 {
-    static int active;
-    internal static int Active => Volatile.Read(ref active);
-
     readonly Module root;
     readonly Regex[] patterns;
     readonly Dictionary<string, List<Tensor>> values = new();
@@ -24,7 +21,6 @@ public sealed class Capture : IDisposable
         this.root = root;
         this.patterns = patterns.Select(ToRegex).ToArray();
         root.captures.Add(this);
-        Interlocked.Increment(ref active);
     }
 
     // "blocks.*.attn.weights": '*' matches within one path segment, '**' across segments.
@@ -60,7 +56,6 @@ public sealed class Capture : IDisposable
         if (disposed) return;
         disposed = true;
         root.captures.Remove(this);
-        Interlocked.Decrement(ref active);
         foreach (var list in values.Values) foreach (var t in list) t.Dispose();
         values.Clear();
     }

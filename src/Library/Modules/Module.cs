@@ -210,7 +210,7 @@ public abstract partial class Module : IDisposable
     protected void AfterForward(object? input, object? output)
     {
         foreach (var hook in forwardHooks.ToArray()) hook(this, input, output);
-        if (Capture.Active > 0 && output is Tensor t) Offer(Path, t);
+        if (output is Tensor t && Captured()) Offer(Path, t);
     }
 
     /// <summary>
@@ -219,8 +219,17 @@ public abstract partial class Module : IDisposable
     /// </summary>
     protected Tensor Intermediate(string name, Tensor value)
     {
-        if (Capture.Active > 0) Offer(Path.Length == 0 ? name : Path + "." + name, value);
+        if (Captured()) Offer(Path.Length == 0 ? name : Path + "." + name, value);
         return value;
+    }
+
+    // Whether a capture is open on this module or one above it: a walk of a few parents, so a model nobody
+    // captures from never builds its paths, and captures on one model cost nothing to any other.
+    bool Captured()
+    {
+        for (var m = this; m is not null; m = m.parent)
+            if (m.captures.Count > 0) return true;
+        return false;
     }
 
     void Offer(string key, Tensor value)

@@ -93,9 +93,9 @@ public class RegistryTests
     [Fact]
     public void The_host_loads_the_formatters_through_IKernelExtension()
     {
-        var registry = new FormatterRegistry();
-        var magics = new MagicRegistry();
-        var context = new KernelExtensionContext(registry, magics);
+        var session = new NotebookSession();
+        var (registry, magics) = (session.Formatters, session.Magics);
+        var context = new KernelExtensionContext(session);
         // As the host does: every public IKernelExtension of the assembly (formatters, and the #!arch magic).
         foreach (var extension in typeof(ArchFormatters).Assembly.GetExportedTypes().Where(t => typeof(IKernelExtension).IsAssignableFrom(t)))
             ((IKernelExtension)Activator.CreateInstance(extension)!).Load(context);

@@ -6,8 +6,8 @@ namespace ArchNotebooks.Extensions.Tests.Magics;
 
 /// <summary>
 /// One archnb script session for the magic tests, as the kernel runs cells: the host loads
-/// ArchNotebooks.Extensions.dll from beside archnb.dll and dispatches #!arch to it. Console and the
-/// display sink are process-wide, so every test using it is in one collection.
+/// ArchNotebooks.Extensions.dll from beside archnb.dll and dispatches #!arch to it. Its cells run one at
+/// a time and share variables, so every test using it is in one collection.
 /// </summary>
 public sealed class MagicSession : IDisposable
 {

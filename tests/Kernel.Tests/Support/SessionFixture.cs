@@ -3,7 +3,7 @@ using ArchNotebooks.Kernel.Scripting;
 
 namespace ArchNotebooks.Kernel.Tests.Support;
 
-/// <summary>One script session for the in-process tests (Console and the display sink are process-wide).</summary>
+/// <summary>One script session shared by the in-process tests (its cells run one at a time, so they share a collection).</summary>
 public sealed class SessionFixture : IDisposable
 {
     public ScriptSession Session { get; } = new(Path.GetTempPath());

@@ -22,12 +22,7 @@ public sealed class ArchInvocation(IMagicContext context, ParsedLine line)
         ?? throw new ArchUsageException($"#!arch {Line.Spec.Name}: '{name}' no longer holds a model.");
 
     /// <summary>Makes <paramref name="value"/> a notebook variable of its own type, as if the cell had declared it.</summary>
-    public async Task BindAsync(string name, object value)
-    {
-        var id = Handoff.Put(value);
-        try { await Context.EvaluateAsync($"var {name} = ({Handoff.CSharpName(value.GetType())})global::ArchNotebooks.Extensions.Magics.Session.Handoff.Take(\"{id}\");"); }
-        catch { try { Handoff.Take(id); } catch (InvalidOperationException) { } throw; }
-    }
+    public Task BindAsync(string name, object value) => Context.BindAsync(name, value);
 
     /// <summary>Ends the cell as interrupted after partial results were shown.</summary>
     public void ThrowIfInterrupted()

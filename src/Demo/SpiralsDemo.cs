@@ -3,13 +3,13 @@ using ArchNotebooks.Torch;
 using static ArchNotebooks.Torch.torch;
 using F = ArchNotebooks.Torch.torch.nn.functional;
 
-namespace ArchNotebooks.Kernel;
+namespace ArchNotebooks.Demo;
 
 /// <summary>
-/// The main job until notebooks land: a two-layer MLP learns to classify points of two
-/// interleaved spirals, a task where a linear model is stuck near 50% and an MLP reaches ~100%.
+/// The binding alone: a two-layer MLP learns to classify points of two interleaved spirals, a task
+/// where a linear model is stuck near 50% and an MLP reaches ~100%.
 /// </summary>
-internal static class Demo
+internal static class SpiralsDemo
 {
     internal static int Run(string[] args)
     {

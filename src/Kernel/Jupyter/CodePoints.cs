@@ -1,4 +1,4 @@
-namespace ArchNotebooks.Kernel.Scripting;
+namespace ArchNotebooks.Kernel.Jupyter;
 
 /// <summary>Jupyter counts cursor positions in Unicode code points (protocol 5.2); .NET strings count UTF-16 units.</summary>
 internal static class CodePoints
