@@ -180,7 +180,7 @@ public sealed class ScriptSessionTests(SessionFixture fixture)
     [Fact]
     public async Task Console_ReadLine_asks_the_front_end()
     {
-        var output = new RecordingOutput();
+        var output = new RecordedCell();
         output.Input.Enqueue("typed");
         output.Error = await fixture.Session.ExecuteAsync("var got = Console.ReadLine();\ngot + \"!\"", output);
         Assert.Null(output.Error);

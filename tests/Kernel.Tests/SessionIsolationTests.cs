@@ -13,9 +13,9 @@ public sealed class SessionIsolationTests : IDisposable
 
     public void Dispose() { _a.Dispose(); _b.Dispose(); }
 
-    private static RecordingOutput Run(ScriptSession session, string code)
+    private static RecordedCell Run(ScriptSession session, string code)
     {
-        var output = new RecordingOutput();
+        var output = new RecordedCell();
         output.Error = session.ExecuteAsync(code, output).GetAwaiter().GetResult();
         return output;
     }

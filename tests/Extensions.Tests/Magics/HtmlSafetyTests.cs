@@ -9,7 +9,7 @@ public sealed class HtmlSafetyTests(MagicSession s)
     // Samples.Payload as it is written inside a quoted #!arch value.
     const string Quoted = "\"<script>alert(1)</script>\\\" onmouseover=\\\"x'\"";
 
-    static void AssertAllEscaped(CellRecord r)
+    static void AssertAllEscaped(RecordedCell r)
     {
         Assert.Null(r.Error);
         Assert.NotEmpty(r.Displays);

@@ -49,7 +49,7 @@ public sealed class TrainingTests(MagicSession s)
     {
         s.Run($"#!arch model transformer --name ti {Tiny}");
         var dir = Runs("interrupt");
-        var output = new CellRecord();
+        var output = new RecordedCell();
         var cell = Task.Run(() => s.Session.ExecuteAsync($"#!arch train ti --steps 1000000 --eval-every 0 --runs {dir}\nConsole.WriteLine(\"not reached\");", output));
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (output.Updates.Count == 0 && DateTime.UtcNow < deadline) await Task.Delay(50);
