@@ -13,6 +13,28 @@ public sealed partial class RunLog
         return RunRecord.From(Query($"SELECT {RunColumns} FROM runs ORDER BY start_time DESC, run_id DESC LIMIT {count}"));
     }
 
+    /// <summary>
+    /// The newest runs as a table: who they are, how they ended, their first <paramref name="finalColumns"/>
+    /// final metrics (alphabetically) and how long they took; <paramref name="condition"/> is a SQL condition on
+    /// the runs view, written by the caller.
+    /// </summary>
+    /// <remarks>
+    /// The final-metric columns are named by whoever wrote the run files (possibly someone else's copied
+    /// directory), so their names enter the SQL only as quoted identifiers, never as SQL text.
+    /// </remarks>
+    public RunTable RunsOverview(int last = 10, string? condition = null, int finalColumns = 6)
+    {
+        if (last < 0) throw new ArgumentOutOfRangeException(nameof(last), last, "The number of runs must be zero or positive.");
+        if (finalColumns < 0) throw new ArgumentOutOfRangeException(nameof(finalColumns), finalColumns, "The number of final-metric columns must be zero or positive.");
+        var finals = Query("SELECT * FROM runs LIMIT 0").Columns.Select(c => c.Name)
+            .Where(c => c.StartsWith(RunSchema.FinalPrefix, StringComparison.Ordinal)).Order(StringComparer.Ordinal).Take(finalColumns);
+        var columns = new[] { "run_id", "name", "family", "task", "ablation_group", "variant", "seed", "status", "parameter_count" }
+            .Concat(finals.Select(Sql.Identifier))
+            .Append("epoch(coalesce(end_time, start_time)) - epoch(start_time) AS seconds");
+        var filter = string.IsNullOrWhiteSpace(condition) ? "" : $" WHERE {condition}";
+        return Query($"SELECT {string.Join(", ", columns)} FROM runs{filter} ORDER BY start_time DESC, run_id DESC LIMIT {last}");
+    }
+
     /// <summary>Every run of an ablation group, ordered by variant and then seed.</summary>
     public IReadOnlyList<RunRecord> RunsOfGroup(string group)
     {

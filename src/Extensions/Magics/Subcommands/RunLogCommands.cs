@@ -29,11 +29,7 @@ public sealed class RunsCommand : ArchCommand
         {
             if (!RunLogQueries.Exists(dir, run)) return Task.CompletedTask;
             using var log = RunLogs.Open(dir, Where);
-            var finals = log.Query("SELECT * FROM runs LIMIT 0").Columns.Select(c => c.Name).Where(c => c.StartsWith("final.", StringComparison.Ordinal)).Order().Take(6);
-            var columns = new[] { "run_id", "name", "family", "task", "ablation_group", "variant", "seed", "status", "parameter_count" }
-                .Concat(finals.Select(c => $"\"{c}\"")).Append("epoch(coalesce(end_time, start_time)) - epoch(start_time) AS seconds");
-            var sql = $"SELECT {string.Join(", ", columns)} FROM runs{(where is null ? "" : $" WHERE {where}")} ORDER BY start_time DESC, run_id DESC LIMIT {last}";
-            run.Display(RunLogQueries.Run(log, sql, $"{Where} --where"));
+            run.Display(RunLogQueries.Run(() => log.RunsOverview(last, where), $"{Where} --where"));
             return Task.CompletedTask;
         };
     }
@@ -81,9 +77,12 @@ public static class RunLogQueries
         return false;
     }
 
-    public static RunTable Run(RunLog log, string sql, string where)
+    public static RunTable Run(RunLog log, string sql, string where) => Run(() => log.Query(sql), where);
+
+    /// <summary>Runs a run-log query made by the library, reporting DuckDB's error with the SQL it ran.</summary>
+    public static RunTable Run(Func<RunTable> query, string where)
     {
-        try { return log.Query(sql); }
-        catch (DuckDbException e) { throw new ArchUsageException($"{where}: the query failed: {e.Message}\nQuery: {sql}"); }
+        try { return query(); }
+        catch (DuckDbException e) { throw new ArchUsageException($"{where}: the query failed: {e.Message}\nQuery: {e.Sql}"); }
     }
 }
