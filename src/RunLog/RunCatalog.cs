@@ -10,6 +10,7 @@ namespace ArchNotebooks.Runs;
 internal sealed class RunCatalog(RunLog log, RunDatabase database)
 {
     private const int MaxRetries = 8;
+    private static readonly char[] GlobCharacters = ['*', '?', '['];
 
     private sealed record Verdict(long Length, DateTime Modified, string? Problem, bool FullyRead = false);
 
@@ -20,6 +21,7 @@ internal sealed class RunCatalog(RunLog log, RunDatabase database)
 
     private readonly Dictionary<string, Verdict> verdicts = new();
     private List<string> warnings = [];
+    private readonly HashSet<string> announced = new(StringComparer.Ordinal);
 
     public IReadOnlyList<string> Warnings => warnings;
 
@@ -82,7 +84,16 @@ internal sealed class RunCatalog(RunLog log, RunDatabase database)
         }
         foreach (var directory in Directory.EnumerateDirectories(log.Root).Order(StringComparer.Ordinal))
         {
-            if (Path.GetFileName(directory).StartsWith('.')) continue;
+            var name = Path.GetFileName(directory);
+            if (name.StartsWith('.')) continue;
+            if (name.IndexOfAny(GlobCharacters) >= 0)
+            {
+                // DuckDB expands globs in every path it reads, so "*" would read every other run's files again.
+                var message = $"Skipped {directory}: its name has glob characters (*, ?, [), which DuckDB would expand to other runs' files; rename it to read it";
+                problems.Add(message);
+                if (announced.Add(directory)) log.Warn(message);
+                continue;
+            }
             Consider(Path.Combine(directory, RunSchema.RunFile), RunSchema.Runs, files.Runs, problems);
             var merged = Path.Combine(directory, RunSchema.MergedMetricsFile);
             var metrics = File.Exists(merged) ? [merged] : Directory.GetFiles(directory, RunSchema.MetricsChunkPrefix + "*.parquet");
@@ -151,7 +162,14 @@ internal sealed class RunCatalog(RunLog log, RunDatabase database)
 
     private void DefineViews(Files files)
     {
-        var interrupted = files.Runs.Count == 0 ? [] : DeadRunIds(files.Runs);
+        var interrupted = new List<string>();
+        if (files.Runs.Count > 0)
+        {
+            var written = database.Query(
+                $"SELECT run_id, status, host, pid, process_start, filename FROM {ReadAll(files.Runs, withFileName: true)}");
+            files = WithoutCopies(files, written);
+            interrupted = DeadRunIds(written);
+        }
         var runs = files.Runs.Count == 0
             ? RunSchema.EmptyRelation(RunSchema.Runs)
             : interrupted.Count == 0
@@ -165,18 +183,41 @@ internal sealed class RunCatalog(RunLog log, RunDatabase database)
             $"CREATE OR REPLACE TEMP VIEW artifacts AS {artifacts};");
     }
 
-    /// <summary>Runs recorded as running whose writer is gone: they read as interrupted.</summary>
-    private List<string> DeadRunIds(List<string> runFiles)
+    /// <summary>
+    /// One directory per run id: a copied run directory (a backup, a colleague's results pasted in) holds the
+    /// same run again, and reading both would count its rows twice. The directory named after the run wins
+    /// (that is where the run was written); otherwise the first by path. The others are skipped and named.
+    /// </summary>
+    private Files WithoutCopies(Files files, RunTable written)
     {
-        var running = database.Query(
-            $"SELECT run_id, host, pid, process_start, filename FROM {ReadAll(runFiles, withFileName: true)} WHERE status = 'running'");
+        var copies = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var group in written.Rows.Where(r => r[0] is string).GroupBy(r => (string)r[0]!, StringComparer.Ordinal).Where(g => g.Count() > 1))
+        {
+            var directories = group.Select(r => Path.GetDirectoryName((string)r[5]!)!).Order(StringComparer.Ordinal).ToList();
+            var kept = directories.FirstOrDefault(d => Path.GetFileName(d) == group.Key) ?? directories[0];
+            foreach (var copy in directories.Where(d => d != kept))
+            {
+                copies.Add(copy);
+                var message = $"Skipped {copy}: a copy of run {group.Key}, which is read from {kept}";
+                warnings.Add(message);
+                if (announced.Add(copy)) log.Warn(message);
+            }
+        }
+        if (copies.Count == 0) return files;
+        bool Kept(string file) => !copies.Contains(Path.GetDirectoryName(file)!);
+        return new Files(files.Runs.Where(Kept).ToList(), files.Metrics.Where(Kept).ToList(), files.Artifacts.Where(Kept).ToList());
+    }
+
+    /// <summary>Runs recorded as running whose writer is gone: they read as interrupted.</summary>
+    private List<string> DeadRunIds(RunTable written)
+    {
         var now = DateTime.UtcNow;
         var dead = new List<string>();
-        foreach (var row in running.Rows)
+        foreach (var row in written.Rows.Where(r => (string?)r[1] == "running"))
         {
-            var heartbeat = new FileInfo(Path.Combine(Path.GetDirectoryName((string)row[4]!)!, RunSchema.HeartbeatFile));
+            var heartbeat = new FileInfo(Path.Combine(Path.GetDirectoryName((string)row[5]!)!, RunSchema.HeartbeatFile));
             DateTime? lastBeat = heartbeat.Exists ? heartbeat.LastWriteTimeUtc : null;
-            if (!WriterLiveness.IsAlive(row[1] as string, row[2] as long?, row[3] as DateTime?, lastBeat, log.Options.HeartbeatTimeout, now))
+            if (!WriterLiveness.IsAlive(row[2] as string, row[3] as long?, row[4] as DateTime?, lastBeat, log.Options.HeartbeatTimeout, now))
                 dead.Add((string)row[0]!);
         }
         return dead;
