@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 
 namespace ArchNotebooks.Runs;
@@ -27,13 +28,26 @@ public sealed partial class RunLog : IDisposable
     private readonly Timer flushTimer;
     private bool disposed;
 
+    /// <summary>Kept alive for the life of the process: disposing a registration removes its handler.</summary>
+    internal static readonly PosixSignalRegistration[] TerminationHandlers;
+
     static RunLog()
     {
-        // SIGTERM and normal exit raise ProcessExit: flush what is buffered and record the runs as interrupted.
-        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
-        {
-            foreach (var run in LiveRuns.Keys) run.Dispose();
-        };
+        // Normal exit raises ProcessExit. SIGTERM (what kill, Slurm and Jupyter send) and SIGHUP (a closed
+        // terminal) do not on .NET 10, so they get handlers of their own; the handler does not cancel the
+        // signal, so the process still ends as the signal asks once the rows are saved.
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => EndLiveRuns();
+        TerminationHandlers =
+        [
+            PosixSignalRegistration.Create(PosixSignal.SIGTERM, _ => EndLiveRuns()),
+            PosixSignalRegistration.Create(PosixSignal.SIGHUP, _ => EndLiveRuns()),
+        ];
+    }
+
+    /// <summary>Flushes what is buffered and records the runs as interrupted: the process is going away.</summary>
+    private static void EndLiveRuns()
+    {
+        foreach (var run in LiveRuns.Keys) run.Dispose();
     }
 
     private RunLog(string root, RunLogOptions options)

@@ -62,6 +62,14 @@ internal sealed class ChildProcess : IDisposable
         process.WaitForExit();
     }
 
+    /// <summary>Sends a catchable signal (e.g. TERM, HUP), as kill, Slurm or a closing terminal would.</summary>
+    public void Signal(string name)
+    {
+        using var kill = Process.Start("kill", ["-" + name, process.Id.ToString()]);
+        kill.WaitForExit();
+        if (kill.ExitCode != 0) throw new InvalidOperationException($"kill -{name} {process.Id} failed with exit code {kill.ExitCode}");
+    }
+
     public void Dispose()
     {
         if (!process.HasExited) process.Kill(entireProcessTree: true);

@@ -54,6 +54,28 @@ public sealed class CrashSafetyTests : IDisposable
         Assert.Equal(1000, log.MetricHistory(run.RunId, "value").Count);
     }
 
+    [Theory]
+    [InlineData("TERM")]
+    [InlineData("HUP")]
+    public void A_terminating_signal_saves_every_buffered_row_and_records_the_run_as_interrupted(string signal)
+    {
+        // The flush interval is far longer than the test, so every row is still in memory when the signal
+        // arrives: only the signal handler can have written them.
+        using var child = new ChildProcess("write", root.Path, "terminated", "1000", "600000", "0", "hang");
+        var runId = child.WaitForLine("started ", TimeSpan.FromSeconds(60))["started ".Length..];
+        child.WaitForLine("hanging", TimeSpan.FromSeconds(60));
+        Assert.Empty(Directory.GetFiles(Path.Combine(root.Path, runId), "metrics*.parquet"));
+
+        child.Signal(signal);
+        child.WaitForExit(TimeSpan.FromSeconds(60));
+
+        using var log = RunLog.Open(root.Path);
+        var run = Assert.Single(log.LastRuns());
+        Assert.Equal(RunStatus.Interrupted, run.Status);
+        Assert.NotNull(run.EndTime);
+        Assert.Equal(Enumerable.Range(0, 1000).Select(i => (long)i), log.MetricHistory(runId, "value").Select(p => p.Step));
+    }
+
     [Fact]
     public void Liveness_trusts_a_fresh_heartbeat_from_another_host_and_distrusts_a_stale_one()
     {
