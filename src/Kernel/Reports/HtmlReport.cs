@@ -3,7 +3,6 @@ using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using ArchNotebooks.Kernel.Notebooks;
-using Markdig;
 
 namespace ArchNotebooks.Kernel.Reports;
 
@@ -17,15 +16,13 @@ public sealed record ReportInfo(string Title, DateTimeOffset Executed, NotebookR
 /// </summary>
 public static partial class HtmlReport
 {
-    private static readonly MarkdownPipeline Markdown = new MarkdownPipelineBuilder().UseAdvancedExtensions().DisableHtml().Build();
-
     public static string Render(NotebookDocument notebook, ReportInfo info, string? plotlyJs = null)
     {
         var figures = new List<string>();
         var body = new StringBuilder();
         foreach (var cell in notebook.Cells)
         {
-            if (cell.CellType == "markdown") body.Append("<section class=\"markdown\">").Append(Markdig.Markdown.ToHtml(cell.Source, Markdown)).Append("</section>\n");
+            if (cell.CellType == "markdown") body.Append("<section class=\"markdown\">").Append(ReportMarkdown.ToHtml(cell.Source)).Append("</section>\n");
             else if (cell.IsCode) RenderCode(cell, body, figures);
             else if (cell.CellType == "raw") body.Append("<pre class=\"raw\">").Append(Escape(cell.Source)).Append("</pre>\n");
         }
@@ -123,7 +120,7 @@ public static partial class HtmlReport
             html.Append("<img class=\"figure\" alt=\"SVG figure\" src=\"data:image/svg+xml;base64,").Append(Convert.ToBase64String(Encoding.UTF8.GetBytes(Text(svg)))).Append("\">\n");
         else if (data["image/png"] is { } png) html.Append("<img class=\"figure\" alt=\"figure\" src=\"data:image/png;base64,").Append(Escape(Text(png).Replace("\n", ""))).Append("\">\n");
         else if (data["image/jpeg"] is { } jpeg) html.Append("<img class=\"figure\" alt=\"figure\" src=\"data:image/jpeg;base64,").Append(Escape(Text(jpeg).Replace("\n", ""))).Append("\">\n");
-        else if (data["text/markdown"] is { } md) html.Append("<div class=\"markdown-output\">").Append(Markdig.Markdown.ToHtml(Text(md), Markdown)).Append("</div>\n");
+        else if (data["text/markdown"] is { } md) html.Append("<div class=\"markdown-output\">").Append(ReportMarkdown.ToHtml(Text(md))).Append("</div>\n");
         else if (data["text/plain"] is { } plain) html.Append("<pre class=\"result\">").Append(Escape(StripAnsi(Text(plain)))).Append("</pre>\n");
     }
 

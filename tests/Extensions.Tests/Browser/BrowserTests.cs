@@ -70,7 +70,7 @@ public class BrowserTests
         return row.Select(v => v / sum).ToArray();
     }).ToArray();
 
-    static JsonObject RunNode(string script, params string[] args)
+    internal static JsonObject RunNode(string script, params string[] args)
     {
         var start = new ProcessStartInfo("node") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Path.GetDirectoryName(script)! };
         start.ArgumentList.Add(script);

@@ -43,7 +43,7 @@ public static class SvgRenderer
         {
             double ax = ml + note.X * (width - ml - mr), ay = mt + (1 - note.Y) * (height - mt - mb) - 4;
             var anchor = note.XAnchor switch { "left" => "start", "right" => "end", _ => "middle" };
-            svg.Append(Inv($"<text x=\"{ax:0.#}\" y=\"{ay:0.#}\" text-anchor=\"{anchor}\" font-size=\"{note.FontSize:0.#}\" fill=\"{note.Color ?? Style.Ink}\">{Esc(note.Text)}</text>"));
+            svg.Append(Inv($"<text x=\"{ax:0.#}\" y=\"{ay:0.#}\" text-anchor=\"{anchor}\" font-size=\"{note.FontSize:0.#}\" fill=\"{Esc(note.Color ?? Style.Ink)}\">{Esc(note.Text)}</text>"));
         }
         SvgTraces.DrawLegend(svg, figure, width - mr, mt);
         SvgTraces.DrawColorbar(svg, figure, width - mr + 14, mt, height - mt - mb);

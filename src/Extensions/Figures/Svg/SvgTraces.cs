@@ -89,9 +89,9 @@ internal static class SvgTraces
                 var color = h.Colorscale.ColorAt(hi > lo ? (v - lo) / (hi - lo) : 0.5);
                 double cx = x.Map(c), cy = y.Map(r);
                 var tip = h.HoverText is { } ht2 && r < ht2.Count && c < ht2[r].Count ? ht2[r][c] : v.ToString("G4", CultureInfo.InvariantCulture);
-                svg.Append(Inv($"<rect x=\"{cx - w / 2:0.##}\" y=\"{cy - ht / 2:0.##}\" width=\"{w + 0.3:0.##}\" height=\"{ht + 0.3:0.##}\" fill=\"{color}\"><title>{Esc(tip)}</title></rect>"));
+                svg.Append(Inv($"<rect x=\"{cx - w / 2:0.##}\" y=\"{cy - ht / 2:0.##}\" width=\"{w + 0.3:0.##}\" height=\"{ht + 0.3:0.##}\" fill=\"{Esc(color)}\"><title>{Esc(tip)}</title></rect>"));
                 if (annotate && double.IsFinite(v))
-                    svg.Append(Inv($"<text x=\"{cx:0.#}\" y=\"{cy + 4:0.#}\" text-anchor=\"middle\" font-size=\"10\" fill=\"{Colorscale.TextColorOn(color)}\">{v.ToString("0.00", CultureInfo.InvariantCulture)}</text>"));
+                    svg.Append(Inv($"<text x=\"{cx:0.#}\" y=\"{cy + 4:0.#}\" text-anchor=\"middle\" font-size=\"10\" fill=\"{Esc(Colorscale.TextColorOn(color))}\">{v.ToString("0.00", CultureInfo.InvariantCulture)}</text>"));
             }
     }
 
@@ -124,7 +124,7 @@ internal static class SvgTraces
         const int steps = 24;
         double barH = Math.Min(height, 220), step = barH / steps;
         for (int i = 0; i < steps; i++)
-            svg.Append(Inv($"<rect x=\"{x:0.#}\" y=\"{top + i * step:0.##}\" width=\"12\" height=\"{step + 0.3:0.##}\" fill=\"{h.Colorscale.ColorAt(1 - (i + 0.5) / steps)}\"/>"));
+            svg.Append(Inv($"<rect x=\"{x:0.#}\" y=\"{top + i * step:0.##}\" width=\"12\" height=\"{step + 0.3:0.##}\" fill=\"{Esc(h.Colorscale.ColorAt(1 - (i + 0.5) / steps))}\"/>"));
         svg.Append(Inv($"<rect x=\"{x:0.#}\" y=\"{top:0.#}\" width=\"12\" height=\"{barH:0.#}\" fill=\"none\" stroke=\"{Style.Muted}\" stroke-width=\"0.5\"/>"));
         svg.Append(Inv($"<text x=\"{x + 16:0.#}\" y=\"{top + 8:0.#}\" fill=\"{Style.Muted}\">{hi.ToString("G3", CultureInfo.InvariantCulture)}</text>"));
         svg.Append(Inv($"<text x=\"{x + 16:0.#}\" y=\"{top + barH:0.#}\" fill=\"{Style.Muted}\">{lo.ToString("G3", CultureInfo.InvariantCulture)}</text>"));
