@@ -157,14 +157,29 @@ public static partial class torch
         {
             if (grad_outputs != null && grad_outputs.Length != outputs.Length)
                 throw new ArgumentException($"grad_outputs has {grad_outputs.Length} entries but there are {outputs.Length} outputs");
-            var outs = outputs.Select(t => t.Handle).ToArray();
-            var gouts = grad_outputs?.Select(t => t?.Handle ?? IntPtr.Zero).ToArray();
-            var ins = inputs.Select(t => t.Handle).ToArray();
+            // Every tensor passed is leased for the call, so a dispose on another thread waits for it to end.
+            var leased = new List<Tensor>(outputs.Length + inputs.Length + (grad_outputs?.Length ?? 0));
+            IntPtr Lease(Tensor? t)
+            {
+                if (t is null) return IntPtr.Zero;
+                var h = t.Acquire();
+                leased.Add(t);
+                return h;
+            }
             var res = new IntPtr[inputs.Length];
-            fixed (IntPtr* o = outs, g = gouts, i = ins, r = res)
-                NativeMethods.arch_autograd_grad(o, outs.Length, g, i, ins.Length,
-                    retain_graph is null ? -1 : retain_graph.Value ? 1 : 0, create_graph ? 1 : 0, allow_unused ? 1 : 0, r);
-            GC.KeepAlive(outputs); GC.KeepAlive(inputs); GC.KeepAlive(grad_outputs);
+            try
+            {
+                var outs = outputs.Select(Lease).ToArray();
+                var gouts = grad_outputs?.Select(Lease).ToArray();
+                var ins = inputs.Select(Lease).ToArray();
+                fixed (IntPtr* o = outs, g = gouts, i = ins, r = res)
+                    NativeMethods.arch_autograd_grad(o, outs.Length, g, i, ins.Length,
+                        retain_graph is null ? -1 : retain_graph.Value ? 1 : 0, create_graph ? 1 : 0, allow_unused ? 1 : 0, r);
+            }
+            finally
+            {
+                foreach (var t in leased) t.Release();
+            }
             NativeMethods.Check();
             return res.Select(h => h == IntPtr.Zero ? null : new Tensor(h)).ToArray();
         }

@@ -121,6 +121,15 @@ internal unsafe struct ArgPacker
         return p;
     }
 
+    /// <summary>Ends the leases <see cref="Pack"/> took on an argument's tensors.</summary>
+    internal static void Release(in Arg a)
+    {
+        if (a.Kind == ArgKind.Tensor) ((torch.Tensor)a.Obj!).Release();
+        else if (a.Kind == ArgKind.TensorList)
+            foreach (var t in (torch.Tensor?[])a.Obj!) t?.Release();
+    }
+
+    /// <summary>Lays out one argument; a tensor's handle is leased until <see cref="Release"/>.</summary>
     internal ArchArg Pack(in Arg a)
     {
         var r = new ArchArg { Kind = a.Kind, I = a.I, D = a.D };
@@ -128,7 +137,7 @@ internal unsafe struct ArgPacker
         switch (a.Kind)
         {
             case ArgKind.Tensor:
-                r.P = (void*)((torch.Tensor)a.Obj!).Handle;
+                r.P = (void*)((torch.Tensor)a.Obj!).Acquire();
                 break;
             case ArgKind.IntList:
             {
@@ -158,7 +167,17 @@ internal unsafe struct ArgPacker
             {
                 var v = (torch.Tensor?[])a.Obj!;
                 var p = (IntPtr*)Alloc(v.Length * sizeof(IntPtr));
-                for (int i = 0; i < v.Length; i++) p[i] = v[i]?.Handle ?? IntPtr.Zero;
+                int leased = 0;
+                try
+                {
+                    for (; leased < v.Length; leased++) p[leased] = v[leased]?.Acquire() ?? IntPtr.Zero;
+                }
+                catch
+                {
+                    // A disposed element: end the leases already taken on this list before reporting it.
+                    for (int i = 0; i < leased; i++) v[i]?.Release();
+                    throw;
+                }
                 r.P = p; r.Len = v.Length;
                 break;
             }

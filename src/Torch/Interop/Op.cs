@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
 
@@ -78,21 +77,19 @@ public sealed unsafe class Op
     public torch.Tensor Call(torch.Tensor a)
     {
         var native = stackalloc ArchArg[1];
-        native[0] = new ArchArg { Kind = ArgKind.Tensor, P = (void*)a.Handle };
-        var t = CallNative(native, 1);
-        GC.KeepAlive(a);
-        return t;
+        using var ha = a.Use();
+        native[0] = new ArchArg { Kind = ArgKind.Tensor, P = (void*)ha.Handle };
+        return CallNative(native, 1);
     }
 
     public torch.Tensor Call(torch.Tensor a, torch.Tensor b)
     {
         var native = stackalloc ArchArg[2];
-        native[0] = new ArchArg { Kind = ArgKind.Tensor, P = (void*)a.Handle };
-        native[1] = new ArchArg { Kind = ArgKind.Tensor, P = (void*)b.Handle };
-        var t = CallNative(native, 2);
-        GC.KeepAlive(a);
-        GC.KeepAlive(b);
-        return t;
+        using var ha = a.Use();
+        using var hb = b.Use();
+        native[0] = new ArchArg { Kind = ArgKind.Tensor, P = (void*)ha.Handle };
+        native[1] = new ArchArg { Kind = ArgKind.Tensor, P = (void*)hb.Handle };
+        return CallNative(native, 2);
     }
 
     torch.Tensor CallNative(ArchArg* native, int count)
@@ -162,9 +159,11 @@ public sealed unsafe class Op
         byte* scratch = stackalloc byte[ScratchBytes];
         var native = stackalloc ArchArg[args.Length == 0 ? 1 : args.Length];
         var packer = new ArgPacker(scratch, ScratchBytes);
+        int packed = 0;
         try
         {
-            for (int i = 0; i < args.Length; i++) native[i] = packer.Pack(in args[i]);
+            // Packing leases each tensor's handle; the leases end in the finally, after the call returns.
+            for (; packed < args.Length; packed++) native[packed] = packer.Pack(in args[packed]);
             int n;
             int status = NativeMethods.arch_call(Handle, native, args.Length, rets, MaxReturns, &n);
             nrets = n;
@@ -173,14 +172,8 @@ public sealed unsafe class Op
         finally
         {
             packer.Free();
-            KeepAlive(args);
+            for (int i = 0; i < packed; i++) ArgPacker.Release(in args[i]);
         }
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    static void KeepAlive(ReadOnlySpan<Arg> args)
-    {
-        for (int i = 0; i < args.Length; i++) GC.KeepAlive(args[i].Obj);
     }
 
     public override string ToString() => Name;

@@ -56,8 +56,7 @@ public static class Safetensors
                     try
                     {
                         var t = tensors[e.name];
-                        NativeMethods.arch_tensor_to_data(t.Handle, buffer, n);
-                        GC.KeepAlive(t);
+                        using (var h = t.Use()) NativeMethods.arch_tensor_to_data(h.Handle, buffer, n);
                         NativeMethods.Check();
                         for (long done = 0; done < n;)
                         {

@@ -10,6 +10,11 @@ public static partial class torch
     /// it was created in, or (as a backstop) by a finalizer. Use after Dispose throws.
     /// </summary>
     /// <remarks>
+    /// Every native call holds a lease on the handle (<see cref="Use()"/>), counted as SafeHandle counts its
+    /// references: Dispose on one thread while another thread's call is in flight marks the tensor disposed
+    /// at once (new uses throw ObjectDisposedException) and the last lease frees the native tensor, so a
+    /// racing dispose can never free memory that libtorch is still reading.
+    /// <para/>
     /// The finalizer lives in a small companion object that exists only while the tensor belongs to
     /// no dispose scope (a scope already guarantees the free); companions are pooled per thread,
     /// because allocating a finalizable object for every operator result costs ~10% of a small op.
@@ -17,6 +22,9 @@ public static partial class torch
     public sealed partial class Tensor : IDisposable
     {
         IntPtr handle;
+        // Leases in flight in the low bits; DisposeRequested once Dispose has been called.
+        int leases;
+        const int DisposeRequested = 1 << 30;
         DisposeScope? scope;
         FinalizerBackstop? backstop;
 
@@ -43,25 +51,69 @@ public static partial class torch
         }
 
         /// <summary>The native handle; throws ObjectDisposedException once disposed.</summary>
+        /// <remarks>
+        /// The value is not leased: code outside this library that passes it to native code must keep
+        /// the tensor from being disposed meanwhile. The binding itself goes through <see cref="Use()"/>.
+        /// </remarks>
         public IntPtr Handle
         {
             get
             {
-                var h = handle;
-                if (h == IntPtr.Zero) throw new ObjectDisposedException(nameof(Tensor), "this tensor has been disposed (directly or by its dispose scope)");
-                return h;
+                if ((Volatile.Read(ref leases) & DisposeRequested) != 0) throw Disposed();
+                return handle;
             }
         }
 
-        public bool IsDisposed => handle == IntPtr.Zero;
+        public bool IsDisposed => (Volatile.Read(ref leases) & DisposeRequested) != 0;
 
-        public void Dispose() => Free();
+        static ObjectDisposedException Disposed() =>
+            new(nameof(Tensor), "this tensor has been disposed (directly or by its dispose scope)");
 
-        void Free()
+        /// <summary>A lease on the native handle for one native call; dispose it when the call returns.</summary>
+        internal Lease Use() => new(this, Acquire());
+
+        /// <summary>A lease on an optional tensor: the zero handle for null.</summary>
+        internal static Lease Use(Tensor? tensor) => tensor is null ? default : tensor.Use();
+
+        /// <summary>Counts a use of the handle; throws once Dispose has been called.</summary>
+        internal IntPtr Acquire()
+        {
+            var seen = Volatile.Read(ref leases);
+            while (true)
+            {
+                if ((seen & DisposeRequested) != 0) throw Disposed();
+                var before = Interlocked.CompareExchange(ref leases, seen + 1, seen);
+                if (before == seen) return handle;
+                seen = before;
+            }
+        }
+
+        /// <summary>Ends a use; the last one after Dispose frees the native tensor.</summary>
+        internal void Release()
+        {
+            if (Interlocked.Decrement(ref leases) == DisposeRequested) FreeNative();
+        }
+
+        /// <summary>Holds one lease; a ref struct so that it lives exactly as long as the call it guards.</summary>
+        internal readonly ref struct Lease(Tensor? tensor, IntPtr handle)
+        {
+            public IntPtr Handle { get; } = handle;
+            public void Dispose() => tensor?.Release();
+        }
+
+        public void Dispose()
+        {
+            var before = Interlocked.Or(ref leases, DisposeRequested);
+            if ((before & DisposeRequested) != 0) return;
+            scope?.Forget(this);
+            // With a call in flight on another thread, that call's lease frees the tensor when it ends.
+            if (before == 0) FreeNative();
+        }
+
+        void FreeNative()
         {
             var h = Interlocked.Exchange(ref handle, IntPtr.Zero);
             if (h == IntPtr.Zero) return;
-            scope?.Forget(this);
             var b = backstop;
             backstop = null;
             b?.Return();
@@ -120,30 +172,31 @@ public static partial class torch
 
         // ---- metadata ----
 
-        public long dim() => NativeMethods.arch_tensor_dim(Handle);
+        public long dim() { using var h = Use(); return NativeMethods.arch_tensor_dim(h.Handle); }
         public long ndim => dim();
-        public long numel() => NativeMethods.arch_tensor_numel(Handle);
+        public long numel() { using var h = Use(); return NativeMethods.arch_tensor_numel(h.Handle); }
 
         /// <summary>Address of the first element, as PyTorch's data_ptr() (0 when there is no storage).</summary>
         public long data_ptr()
         {
-            long p = NativeMethods.arch_tensor_data_ptr(Handle);
+            long p;
+            using (var h = Use()) p = NativeMethods.arch_tensor_data_ptr(h.Handle);
             if (p == 0) NativeMethods.Check();
             return p;
         }
         public long NumberOfElements => numel();
-        public ScalarType dtype => (ScalarType)NativeMethods.arch_tensor_dtype(Handle);
-        public long element_size() => NativeMethods.arch_tensor_element_size(Handle);
-        public bool is_leaf => NativeMethods.arch_tensor_is_leaf(Handle) != 0;
-        public bool is_contiguous() => NativeMethods.arch_tensor_is_contiguous(Handle) != 0;
+        public ScalarType dtype { get { using var h = Use(); return (ScalarType)NativeMethods.arch_tensor_dtype(h.Handle); } }
+        public long element_size() { using var h = Use(); return NativeMethods.arch_tensor_element_size(h.Handle); }
+        public bool is_leaf { get { using var h = Use(); return NativeMethods.arch_tensor_is_leaf(h.Handle) != 0; } }
+        public bool is_contiguous() { using var h = Use(); return NativeMethods.arch_tensor_is_contiguous(h.Handle) != 0; }
 
         public unsafe long[] shape
         {
             get
             {
-                var h = Handle;
-                var s = new long[NativeMethods.arch_tensor_dim(h)];
-                fixed (long* p = s) NativeMethods.arch_tensor_sizes(h, p);
+                using var h = Use();
+                var s = new long[NativeMethods.arch_tensor_dim(h.Handle)];
+                fixed (long* p = s) NativeMethods.arch_tensor_sizes(h.Handle, p);
                 return s;
             }
         }
@@ -160,9 +213,9 @@ public static partial class torch
 
         public unsafe long[] stride()
         {
-            var h = Handle;
-            var s = new long[NativeMethods.arch_tensor_dim(h)];
-            fixed (long* p = s) NativeMethods.arch_tensor_strides(h, p);
+            using var h = Use();
+            var s = new long[NativeMethods.arch_tensor_dim(h.Handle)];
+            fixed (long* p = s) NativeMethods.arch_tensor_strides(h.Handle, p);
             return s;
         }
 
@@ -171,7 +224,7 @@ public static partial class torch
             get
             {
                 int type, index;
-                NativeMethods.arch_tensor_device(Handle, &type, &index);
+                using (var h = Use()) NativeMethods.arch_tensor_device(h.Handle, &type, &index);
                 return new Device((DeviceType)type, index);
             }
         }
@@ -182,8 +235,12 @@ public static partial class torch
 
         public bool requires_grad
         {
-            get => NativeMethods.arch_tensor_requires_grad(Handle) != 0;
-            set { NativeMethods.arch_tensor_set_requires_grad(Handle, value ? 1 : 0); NativeMethods.Check(); }
+            get { using var h = Use(); return NativeMethods.arch_tensor_requires_grad(h.Handle) != 0; }
+            set
+            {
+                using (var h = Use()) NativeMethods.arch_tensor_set_requires_grad(h.Handle, value ? 1 : 0);
+                NativeMethods.Check();
+            }
         }
 
         public Tensor requires_grad_(bool on = true)
@@ -197,11 +254,18 @@ public static partial class torch
         {
             get
             {
-                var g = NativeMethods.arch_tensor_grad(Handle);
+                IntPtr g;
+                using (var h = Use()) g = NativeMethods.arch_tensor_grad(h.Handle);
                 if (g == IntPtr.Zero) { NativeMethods.Check(); return null; }
                 return new Tensor(g);
             }
-            set { NativeMethods.arch_tensor_set_grad(Handle, value?.Handle ?? IntPtr.Zero); NativeMethods.Check(); GC.KeepAlive(value); }
+            set
+            {
+                using (var h = Use())
+                using (var g = Use(value))
+                    NativeMethods.arch_tensor_set_grad(h.Handle, g.Handle);
+                NativeMethods.Check();
+            }
         }
 
         /// <summary>Name of the autograd node that produced this tensor, e.g. "AddBackward0", or null for leaves.</summary>
@@ -209,25 +273,34 @@ public static partial class torch
         {
             get
             {
-                var p = NativeMethods.arch_tensor_grad_fn(Handle);
+                IntPtr p;
+                using (var h = Use()) p = NativeMethods.arch_tensor_grad_fn(h.Handle);
                 if (p == IntPtr.Zero) { NativeMethods.Check(); return null; }
                 return NativeMethods.TakeString(p);
             }
         }
 
-        public void retain_grad() { NativeMethods.arch_tensor_retain_grad(Handle); NativeMethods.Check(); }
+        public void retain_grad()
+        {
+            using (var h = Use()) NativeMethods.arch_tensor_retain_grad(h.Handle);
+            NativeMethods.Check();
+        }
 
         /// <summary>Backpropagates from this tensor (a scalar unless <paramref name="gradient"/> is given).</summary>
         public void backward(Tensor? gradient = null, bool? retain_graph = null, bool create_graph = false)
         {
-            NativeMethods.arch_tensor_backward(Handle, gradient?.Handle ?? IntPtr.Zero,
-                retain_graph is null ? -1 : retain_graph.Value ? 1 : 0, create_graph ? 1 : 0);
-            GC.KeepAlive(gradient);
+            using (var h = Use())
+            using (var g = Use(gradient))
+                NativeMethods.arch_tensor_backward(h.Handle, g.Handle, retain_graph is null ? -1 : retain_graph.Value ? 1 : 0, create_graph ? 1 : 0);
             NativeMethods.Check();
         }
 
         /// <summary>A second handle to the same tensor (same storage and autograd identity).</summary>
-        public Tensor alias() => new(NativeMethods.arch_tensor_alias(Handle));
+        public Tensor alias()
+        {
+            using var h = Use();
+            return new(NativeMethods.arch_tensor_alias(h.Handle));
+        }
 
         // ---- data ----
 
@@ -236,7 +309,8 @@ public static partial class torch
         {
             CheckElementType<T>();
             var result = new T[numel()];
-            fixed (T* p = result) NativeMethods.arch_tensor_to_data(Handle, p, (long)result.Length * sizeof(T));
+            using (var h = Use())
+            fixed (T* p = result) NativeMethods.arch_tensor_to_data(h.Handle, p, (long)result.Length * sizeof(T));
             NativeMethods.Check();
             return result;
         }
@@ -259,7 +333,8 @@ public static partial class torch
 
         public double ToDouble()
         {
-            var v = NativeMethods.arch_tensor_item_double(Handle);
+            double v;
+            using (var h = Use()) v = NativeMethods.arch_tensor_item_double(h.Handle);
             NativeMethods.Check();
             return v;
         }
@@ -268,7 +343,8 @@ public static partial class torch
 
         public long ToInt64()
         {
-            var v = NativeMethods.arch_tensor_item_int64(Handle);
+            long v;
+            using (var h = Use()) v = NativeMethods.arch_tensor_item_int64(h.Handle);
             NativeMethods.Check();
             return v;
         }
