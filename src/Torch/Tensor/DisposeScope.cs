@@ -1,28 +1,40 @@
 namespace ArchNotebooks.Torch;
 
 /// <summary>
-/// Frees every tensor created on this thread while it is the innermost scope, except those
-/// moved to the outer scope or detached. Created by torch.NewDisposeScope().
+/// Frees every tensor created in this logical flow of control while it is the innermost scope, except
+/// those moved to the outer scope or detached. Created by torch.NewDisposeScope().
 /// </summary>
+/// <remarks>
+/// The innermost scope follows the async flow (an AsyncLocal), not the thread: a cell that awaits inside
+/// <c>using (NewDisposeScope())</c> resumes on another thread with the same scope, and the thread it left
+/// keeps no dead scope behind. Tasks started inside a scope inherit it, so a scope may be filled from
+/// several threads at once; its list is guarded by a lock.
+/// Scopes may be disposed out of order: a disposed scope is skipped, so tensors made afterwards go to the
+/// nearest live enclosing scope, or to none (then the finalizer backstop frees them), never to a dead one.
+/// </remarks>
 public sealed class DisposeScope : IDisposable
 {
-    [ThreadStatic] static DisposeScope? current;
+    static readonly AsyncLocal<DisposeScope?> current = new();
 
     readonly DisposeScope? outer;
     readonly List<torch.Tensor> owned = new();
+    readonly Lock gate = new();
     bool disposed;
 
     internal DisposeScope()
     {
-        outer = current;
-        current = this;
+        outer = current.Value;
+        current.Value = this;
     }
 
     /// <summary>Entries in the scope's list, live or not yet swept (for tests of its bookkeeping).</summary>
-    internal int Tracked => owned.Count;
+    internal int Tracked { get { lock (gate) return owned.Count; } }
 
     /// <summary>Number of tensors this scope will free.</summary>
-    public int Count => owned.Count(t => t.Scope == this && !t.IsDisposed);
+    public int Count { get { lock (gate) return owned.Count(t => t.Scope == this && !t.IsDisposed); } }
+
+    /// <summary>The innermost scope still open in this flow, or null (for tests of its bookkeeping).</summary>
+    internal static DisposeScope? Current => Live(current.Value);
 
     // The list is swept of tensors already disposed (or moved away) whenever it reaches this size, so a
     // long loop that disposes its own results inside one scope holds no dead Tensor objects: they die
@@ -30,15 +42,27 @@ public sealed class DisposeScope : IDisposable
     int sweepAt = 256;
     bool freeing;
 
-    /// <summary>Puts a new tensor in the innermost scope; false when there is none.</summary>
+    static DisposeScope? Live(DisposeScope? scope)
+    {
+        while (scope is { disposed: true }) scope = scope.outer;
+        return scope;
+    }
+
+    /// <summary>Puts a new tensor in the innermost live scope; false when there is none.</summary>
     internal static bool Register(torch.Tensor t)
     {
-        var s = current;
-        if (s is null) return false;
-        t.Scope = s;
-        if (s.owned.Count >= s.sweepAt) s.Sweep();
-        s.owned.Add(t);
-        return true;
+        for (var s = current.Value; s is not null; s = s.outer)
+        {
+            lock (s.gate)
+            {
+                if (s.disposed) continue;
+                t.Scope = s;
+                if (s.owned.Count >= s.sweepAt) s.Sweep();
+                s.owned.Add(t);
+                return true;
+            }
+        }
+        return false;
     }
 
     void Sweep()
@@ -50,21 +74,34 @@ public sealed class DisposeScope : IDisposable
     /// <summary>
     /// Called when a tensor this scope owns is disposed directly. The commonest pattern (make a
     /// result, use it, dispose it) disposes the newest entry, which is dropped at once; others wait
-    /// for the next sweep. Only the scope's own thread touches its list.
+    /// for the next sweep.
     /// </summary>
     internal void Forget(torch.Tensor t)
     {
-        if (current != this || freeing) return;
-        int last = owned.Count - 1;
-        if (last >= 0 && ReferenceEquals(owned[last], t)) owned.RemoveAt(last);
+        lock (gate)
+        {
+            if (freeing) return;
+            int last = owned.Count - 1;
+            if (last >= 0 && ReferenceEquals(owned[last], t)) owned.RemoveAt(last);
+        }
     }
 
     internal static void MoveToOuter(torch.Tensor t)
     {
         var s = t.Scope;
         if (s is null) return;
-        t.Scope = s.outer;
-        s.outer?.owned.Add(t);
+        for (var o = s.outer; o is not null; o = o.outer)
+        {
+            lock (o.gate)
+            {
+                if (o.disposed) continue;
+                t.Scope = o;
+                o.owned.Add(t);
+                return;
+            }
+        }
+        // No live scope outside: the caller owns it now, with the finalizer as backstop.
+        t.Scope = null;
     }
 
     /// <summary>Hands these tensors to the enclosing scope (or to the caller when there is none).</summary>
@@ -76,8 +113,12 @@ public sealed class DisposeScope : IDisposable
     /// <summary>Adds tensors created elsewhere to this scope.</summary>
     public torch.Tensor Include(torch.Tensor t)
     {
-        t.Scope = this;
-        owned.Add(t);
+        lock (gate)
+        {
+            ObjectDisposedException.ThrowIf(disposed, this);
+            t.Scope = this;
+            owned.Add(t);
+        }
         return t;
     }
 
@@ -87,37 +128,44 @@ public sealed class DisposeScope : IDisposable
     /// <summary>Frees everything owned so far except the given tensors.</summary>
     public void DisposeEverythingBut(params torch.Tensor[] keep)
     {
-        var kept = new List<torch.Tensor>();
-        freeing = true;
-        try
+        lock (gate)
         {
-            foreach (var t in owned)
+            var kept = new List<torch.Tensor>();
+            freeing = true;
+            try
             {
-                if (t.Scope != this) continue;
-                if (Array.IndexOf(keep, t) >= 0) kept.Add(t);
-                else t.Dispose();
+                foreach (var t in owned)
+                {
+                    if (t.Scope != this) continue;
+                    if (Array.IndexOf(keep, t) >= 0) kept.Add(t);
+                    else t.Dispose();
+                }
             }
+            finally
+            {
+                freeing = false;
+            }
+            owned.Clear();
+            owned.AddRange(kept);
         }
-        finally
-        {
-            freeing = false;
-        }
-        owned.Clear();
-        owned.AddRange(kept);
     }
 
     public void Dispose()
     {
-        if (disposed) return;
-        disposed = true;
+        lock (gate)
+        {
+            if (disposed) return;
+            disposed = true;
+        }
         DisposeEverythingBut();
-        // Scopes are strictly nested per thread; restore the outer one even if an inner one leaked.
-        current = outer;
+        // Disposed in order, the enclosing scope becomes current again; disposed out of order (an outer
+        // scope first), the current one stays and dead scopes are skipped when tensors register.
+        if (current.Value == this) current.Value = Live(outer);
     }
 }
 
 public static partial class torch
 {
-    /// <summary>Opens a scope that frees every tensor created inside it when disposed.</summary>
+    /// <summary>Opens a scope that frees every tensor created inside it (in this flow of control) when disposed.</summary>
     public static DisposeScope NewDisposeScope() => new();
 }
