@@ -37,10 +37,9 @@ public sealed class DisposeScope : IDisposable
     internal static DisposeScope? Current => Live(current.Value);
 
     // The list is swept of tensors already disposed (or moved away) whenever it reaches this size, so a
-    // long loop that disposes its own results inside one scope holds no dead Tensor objects: they die
-    // young instead of being promoted by the garbage collector and freed only with the scope.
+    // long loop that disposes its own results inside one scope holds at most a few hundred dead Tensor
+    // objects. Disposing a tensor does not touch the list: that would cost a second lock per operator result.
     int sweepAt = 256;
-    bool freeing;
 
     static DisposeScope? Live(DisposeScope? scope)
     {
@@ -69,21 +68,6 @@ public sealed class DisposeScope : IDisposable
     {
         owned.RemoveAll(t => t.Scope != this || t.IsDisposed);
         sweepAt = Math.Max(256, 2 * owned.Count);
-    }
-
-    /// <summary>
-    /// Called when a tensor this scope owns is disposed directly. The commonest pattern (make a
-    /// result, use it, dispose it) disposes the newest entry, which is dropped at once; others wait
-    /// for the next sweep.
-    /// </summary>
-    internal void Forget(torch.Tensor t)
-    {
-        lock (gate)
-        {
-            if (freeing) return;
-            int last = owned.Count - 1;
-            if (last >= 0 && ReferenceEquals(owned[last], t)) owned.RemoveAt(last);
-        }
     }
 
     internal static void MoveToOuter(torch.Tensor t)
@@ -131,19 +115,11 @@ public sealed class DisposeScope : IDisposable
         lock (gate)
         {
             var kept = new List<torch.Tensor>();
-            freeing = true;
-            try
+            foreach (var t in owned)
             {
-                foreach (var t in owned)
-                {
-                    if (t.Scope != this) continue;
-                    if (Array.IndexOf(keep, t) >= 0) kept.Add(t);
-                    else t.Dispose();
-                }
-            }
-            finally
-            {
-                freeing = false;
+                if (t.Scope != this || t.IsDisposed) continue;
+                if (Array.IndexOf(keep, t) >= 0) kept.Add(t);
+                else t.Dispose();
             }
             owned.Clear();
             owned.AddRange(kept);

@@ -105,7 +105,6 @@ public static partial class torch
         {
             var before = Interlocked.Or(ref leases, DisposeRequested);
             if ((before & DisposeRequested) != 0) return;
-            scope?.Forget(this);
             // With a call in flight on another thread, that call's lease frees the tensor when it ends.
             if (before == 0) FreeNative();
         }
