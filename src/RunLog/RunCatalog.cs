@@ -168,7 +168,9 @@ internal sealed class RunCatalog(RunLog log, RunDatabase database)
             var written = database.Query(
                 $"SELECT run_id, status, host, pid, process_start, filename FROM {ReadAll(files.Runs, withFileName: true)}");
             files = WithoutCopies(files, written);
-            interrupted = DeadRunIds(written);
+            // Only the rows read count: a stale copy still saying "running" must not mark the real run.
+            var read = files.Runs.ToHashSet(StringComparer.Ordinal);
+            interrupted = DeadRunIds(written.Rows.Where(r => r[5] is string file && read.Contains(file)));
         }
         var runs = files.Runs.Count == 0
             ? RunSchema.EmptyRelation(RunSchema.Runs)
@@ -209,11 +211,11 @@ internal sealed class RunCatalog(RunLog log, RunDatabase database)
     }
 
     /// <summary>Runs recorded as running whose writer is gone: they read as interrupted.</summary>
-    private List<string> DeadRunIds(RunTable written)
+    private List<string> DeadRunIds(IEnumerable<object?[]> written)
     {
         var now = DateTime.UtcNow;
         var dead = new List<string>();
-        foreach (var row in written.Rows.Where(r => (string?)r[1] == "running"))
+        foreach (var row in written.Where(r => (string?)r[1] == "running"))
         {
             var heartbeat = new FileInfo(Path.Combine(Path.GetDirectoryName((string)row[5]!)!, RunSchema.HeartbeatFile));
             DateTime? lastBeat = heartbeat.Exists ? heartbeat.LastWriteTimeUtc : null;

@@ -34,6 +34,25 @@ public sealed class CopiedRunTests : IDisposable
     }
 
     [Fact]
+    public void A_stale_copy_taken_while_the_run_was_live_does_not_change_how_the_run_ended()
+    {
+        // A child logs for about a second, then finishes and exits; the copy is taken while it runs, so
+        // the copy's run row says "running", written by a process that is gone by the time we read.
+        using var child = new ChildProcess("write", root.Path, "copied-mid-run", "2000", "100", "500", "finish");
+        var runId = child.WaitForLine("started ", TimeSpan.FromSeconds(60))["started ".Length..];
+        var directory = Path.Combine(root.Path, runId);
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (Directory.GetFiles(directory, "metrics-*.parquet").Length == 0 && DateTime.UtcNow < deadline) Thread.Sleep(20);
+        CopyDirectory(directory, Path.Combine(root.Path, "snapshot"), skipMissing: true);
+        Assert.Equal(0, child.WaitForExit(TimeSpan.FromSeconds(60)));
+
+        using var log = RunLog.Open(root.Path, new RunLogOptions { OnWarning = warnings.Add });
+        Assert.Equal("running", log.Query($"SELECT status FROM read_parquet('{Path.Combine(root.Path, "snapshot", "run.parquet")}')").Rows[0][0]);
+        Assert.Equal(RunStatus.Finished, Assert.Single(log.LastRuns()).Status);
+        Assert.Equal(2000, log.MetricHistory(runId, "value").Count);
+    }
+
+    [Fact]
     public void A_copy_whose_original_is_gone_is_read()
     {
         string runId;
@@ -52,9 +71,14 @@ public sealed class CopiedRunTests : IDisposable
         Assert.Empty(log.Warnings);
     }
 
-    private static void CopyDirectory(string from, string to)
+    private static void CopyDirectory(string from, string to, bool skipMissing = false)
     {
         Directory.CreateDirectory(to);
-        foreach (var file in Directory.GetFiles(from)) File.Copy(file, Path.Combine(to, Path.GetFileName(file)));
+        foreach (var file in Directory.GetFiles(from))
+        {
+            // A live writer renames and deletes files as it goes; a copy taken then simply lacks them.
+            try { File.Copy(file, Path.Combine(to, Path.GetFileName(file))); }
+            catch (FileNotFoundException) when (skipMissing) { }
+        }
     }
 }
