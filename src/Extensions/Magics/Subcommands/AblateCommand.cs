@@ -44,6 +44,7 @@ public sealed class AblateCommand : StudyCommand
         var target = plan.Model(name, Where);
         var provenance = target.Provenance ?? throw new ArchUsageException($"{Where}: {PointsCommand.NoConfig(name, target.Type).Message}");
         var task = ArchPlan.Task(line, provenance, required: true, Where)!;
+        ConfigFidelity.Require(target, task, Where, "an ablation of fresh models from it");
         var baseline = provenance.Config;
         var variants = Variants(line, baseline, name);
         var metricName = line.Get<string>("metric") ?? "test_accuracy";

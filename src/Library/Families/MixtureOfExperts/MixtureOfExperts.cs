@@ -28,8 +28,10 @@ public sealed record MoEConfig(
     long ExpertHidden = 64,
     [property: Ablation("replace each mixture with a dense MLP of equal active compute")] bool UseMoE = true,
     [property: Ablation("learned or frozen random routing")] RouterKind Router = RouterKind.Learned,
-    [property: Ablation("weight of the Switch load-balancing loss", 0.0, 0.01)] double BalanceWeight = 0.01) : IModelConfig
+    [property: Ablation("weight of the Switch load-balancing loss", 0.0, 0.01)] double BalanceWeight = 0.01) : IModelConfig, IDeclaresCausality
 {
+    bool IDeclaresCausality.IsCausal => Transformer.Causal;
+
     public Module<Tensor, Tensor> Build()
     {
         var t = Transformer;
