@@ -35,8 +35,12 @@ public sealed record TrainConfig
     /// <summary>Batches per evaluated split. Evaluation batches come from fixed seeds, the same for every run.</summary>
     public int EvalBatches { get; init; } = 2;
     public int EvalBatchSize { get; init; } = 256;
-    /// <summary>Splits to evaluate; metrics are named "{split}_loss" and "{split}_accuracy" (e.g. test_accuracy).</summary>
-    public Split[] EvalSplits { get; init; } = { Split.Test };
+    /// <summary>
+    /// Splits to evaluate; metrics are named "{split}_loss" and "{split}_accuracy" (e.g. test_accuracy).
+    /// Validation (and Train) are evaluated every <see cref="EvalEvery"/> steps and drive early stopping;
+    /// Test and Generalization only once, at the end, on the model selection kept (<see cref="EvaluationPlan"/>).
+    /// </summary>
+    public Split[] EvalSplits { get; init; } = { Split.Validation, Split.Test };
 
     /// <summary>Stop when an evaluated metric stops improving or reaches a target (null: never).</summary>
     public EarlyStopping? EarlyStopping { get; init; }
@@ -64,13 +68,14 @@ public sealed record TrainConfig
 /// </summary>
 public sealed record EarlyStopping
 {
-    public string Metric { get; init; } = "test_loss";
+    /// <summary>A metric of a split evaluated during training: validation_loss by default (never a test metric; see <see cref="EvaluationPlan"/>).</summary>
+    public string Metric { get; init; } = "validation_loss";
     public bool HigherIsBetter { get; init; }
     public int Patience { get; init; } = 3;
     public double MinDelta { get; init; }
     /// <summary>Stop once the metric is at least this good (e.g. test_accuracy 0.99).</summary>
     public double? Target { get; init; }
-    /// <summary>Put back the weights of the best evaluation when stopping (costs one copy of the weights).</summary>
+    /// <summary>Put back the weights of the best evaluation when training ends, early or not, unless interrupted (costs one copy of the weights); the test split is then read on those weights.</summary>
     public bool RestoreBest { get; init; }
 
     internal bool Improves(double candidate, double best) =>

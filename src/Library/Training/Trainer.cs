@@ -42,6 +42,7 @@ public sealed class Trainer
     public TrainingResult Fit(Module<Tensor, Tensor> model, ISyntheticTask task, CancellationToken cancellation = default)
     {
         var cfg = Config;
+        EvaluationPlan.CheckEarlyStopping(cfg);
         manual_seed(cfg.Seed);
         var wall = Stopwatch.StartNew();
         var stepTime = new Stopwatch();
@@ -57,6 +58,7 @@ public sealed class Trainer
         using var optimizer = CreateOptimizer(parameters, cfg);
         var scheduler = CreateScheduler(optimizer, cfg);
         var device = model.device;
+        var periodic = EvaluationPlan.Periodic(cfg);
         model.train();
         try
         {
@@ -92,9 +94,10 @@ public sealed class Trainer
 
                 bool last = step == cfg.Steps;
                 if (!last && (cfg.EvalEvery == 0 || step % cfg.EvalEvery != 0)) continue;
-                var metrics = RunEvaluation(model, task, cfg, cancellation);
+                if (periodic.Length == 0) continue;   // only end-of-training splits: read once, below
+                var metrics = RunEvaluation(model, task, periodic, cfg, cancellation);
                 evals.Add(new EvalPoint(step, metrics));
-                Report(new EvalEvent(step, metrics));
+                if (!last) Report(new EvalEvent(step, metrics));   // the last step's is reported with the final evaluation, below
                 if (cfg.EarlyStopping is not { } es) continue;
                 if (!metrics.TryGetValue(es.Metric, out var value))
                     throw new ArgumentException($"early stopping watches '{es.Metric}', which is not evaluated; evaluated: {string.Join(", ", metrics.Keys)}");
@@ -107,7 +110,8 @@ public sealed class Trainer
                 if (es.Reached(value)) { reason = StopReason.TargetReached; break; }
                 if (sinceBest >= es.Patience) { reason = StopReason.EarlyStopped; break; }
             }
-            if (bestState is not null && reason == StopReason.EarlyStopped) model.load_state_dict(bestState);
+            // Model selection on validation: the best evaluation's weights, however training ended (an interrupt keeps its last step).
+            if (bestState is not null && reason != StopReason.Interrupted) model.load_state_dict(bestState);
         }
         finally
         {
@@ -115,11 +119,17 @@ public sealed class Trainer
             model.train(wasTraining);
         }
 
-        // An interrupted or diverged run still ends with an evaluation of the weights it has, unless it never stepped.
-        if (reason is StopReason.Interrupted or StopReason.Diverged && step > 0 && (evals.Count == 0 || evals[^1].Step != step))
+        // The final evaluation: every split (test and generalization for the first time) on the weights the
+        // run ends with, unless it never stepped. It joins the last evaluation when that was at this step
+        // on these same weights, so each step has one point.
+        if (step > 0)
         {
-            var metrics = RunEvaluation(model, task, cfg, CancellationToken.None);
-            evals.Add(new EvalPoint(step, metrics));
+            bool sameWeights = evals.Count > 0 && evals[^1].Step == step && !(bestState is not null && reason != StopReason.Interrupted && bestStep != step);
+            var metrics = sameWeights ? new Dictionary<string, double>(evals[^1].Metrics) : new Dictionary<string, double>();
+            foreach (var (name, value) in RunEvaluation(model, task, cfg.EvalSplits.Where(s => !sameWeights || EvaluationPlan.IsHeldOutForTheEnd(s)).Distinct().ToArray(), cfg, CancellationToken.None))
+                metrics[name] = value;
+            if (sameWeights) evals[^1] = new EvalPoint(step, metrics);
+            else evals.Add(new EvalPoint(step, metrics));
             Report(new EvalEvent(step, metrics));
         }
         var final = new Dictionary<string, double>(evals.Count > 0 ? evals[^1].Metrics : new Dictionary<string, double>());
@@ -134,10 +144,10 @@ public sealed class Trainer
         return result;
     }
 
-    static Dictionary<string, double> RunEvaluation(Module<Tensor, Tensor> model, ISyntheticTask task, TrainConfig cfg, CancellationToken ct)
+    static Dictionary<string, double> RunEvaluation(Module<Tensor, Tensor> model, ISyntheticTask task, Split[] splits, TrainConfig cfg, CancellationToken ct)
     {
         var metrics = new Dictionary<string, double>();
-        foreach (var split in cfg.EvalSplits)
+        foreach (var split in splits)
         {
             if (split == Split.Generalization && !task.HasGeneralizationSplit) continue;
             var (loss, accuracy) = Evaluation.Evaluate(model, task, split, cfg.EvalBatches, cfg.EvalBatchSize, ct);
