@@ -61,6 +61,8 @@ public sealed class OwnModelTests(MagicSession s)
         var ablate = s.Run("#!arch ablate wider --task copy --task-config symbols=4,length=3 --remove ffn --seeds 1 --steps 1 --no-log");
         Assert.NotNull(ablate.Error);
         Assert.Contains("so an ablation of fresh models from it would test another model", ablate.ErrorText);
+        var scale = s.Run("#!arch scale wider --task copy --task-config symbols=4,length=3 --sizes 8,16 --seeds 1 --steps 1 --no-log");
+        Assert.Contains("so scaling fresh models of it would test another model", scale.ErrorText);
         // The model itself can still be checked.
         var own = s.Run($"#!arch check wider --own-weights {Quick}");
         Assert.Null(own.Error);
@@ -105,5 +107,15 @@ public sealed class OwnModelTests(MagicSession s)
         Assert.Contains(r.Updates, u => u[MimeBundle.PlainText].ToString()!.Contains("on fresh models of its config"));
         // The transformer family declares its causality: an encoder is held to being bidirectional.
         Assert.Matches(@"batch-dependencies: .*declared bidirectional: outputs read later positions", Regex.Replace(r.Displays[^1][MimeBundle.PlainText].ToString()!, @"\s+", " "));
+    }
+
+    [Fact]
+    public void Scale_takes_a_model_variable_and_scales_its_verified_config_on_its_task()
+    {
+        var r = s.Run("#!arch scale m --sizes 8,16 --seeds 1 --steps 2 --no-log");
+        Assert.Null(r.Error);
+        var text = r.Displays[^1][MimeBundle.PlainText].ToString()!;
+        Assert.Contains("m-scaling on copy: test_loss vs parameters", text);
+        Assert.Matches(@"(?m)^\s+dim=8\s+N =\s+[\d,]+\s+[\d.]+", text);
     }
 }
