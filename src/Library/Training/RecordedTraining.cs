@@ -40,7 +40,7 @@ public static class RecordedTraining
         }
         if (recorder is null) return result;
         if (result.Interrupted) recorder.MarkInterrupted();
-        else if (divergenceFails && result.Reason == StopReason.Diverged) recorder.Fail($"diverged at step {result.StepsCompleted}");
+        else if (divergenceFails && result.Reason == StopReason.Diverged) recorder.Fail($"diverged at step {result.StepsCompleted}: {result.StopDetail}");
         else recorder.Finish(finalMetrics?.Invoke(result) ?? result.FinalMetrics);
         return result;
     }

@@ -9,7 +9,8 @@ using static ArchNotebooks.Torch.torch;
 namespace ArchNotebooks.Library.Training;
 
 /// <summary>
-/// The training loop: AdamW, linear warmup then cosine decay, gradient clipping, periodic evaluation,
+/// The training loop: the recipe's optimizer and schedule (AdamW, warmup then cosine by default; see
+/// <see cref="TrainingRecipe"/>), gradient clipping, divergence detection, periodic evaluation,
 /// early stopping and cooperative cancellation. Each step runs in its own dispose scope, so memory
 /// stays flat however long it trains. Cancelling stops between steps: the model keeps the weights of
 /// the last completed step and the result carries the partial history. Models that implement
@@ -38,10 +39,25 @@ public sealed class Trainer
     /// <summary>Adds a callback given as a delegate.</summary>
     public Trainer Subscribe(Action<TrainingEvent> callback) => Subscribe(new Callback(callback));
 
+    /// <summary>Where and when to save checkpoints (null: none).</summary>
+    public CheckpointPolicy? Checkpoints { get; init; }
+
     /// <summary>Trains <paramref name="model"/> on <paramref name="task"/>; its train/eval mode is restored afterwards.</summary>
-    public TrainingResult Fit(Module<Tensor, Tensor> model, ISyntheticTask task, CancellationToken cancellation = default)
+    public TrainingResult Fit(Module<Tensor, Tensor> model, ISyntheticTask task, CancellationToken cancellation = default) =>
+        Run(model, task, null, cancellation);
+
+    /// <summary>
+    /// Continues the run saved in <paramref name="checkpoint"/> (a checkpoint's JSON or tensors file, or a
+    /// checkpoint directory: its latest) up to <see cref="TrainConfig.Steps"/>. The result's histories
+    /// include the saved ones, so a resumed run reports what an uninterrupted one would.
+    /// </summary>
+    public TrainingResult Resume(Module<Tensor, Tensor> model, ISyntheticTask task, string checkpoint, CancellationToken cancellation = default) =>
+        Run(model, task, Checkpoint.Read(checkpoint), cancellation);
+
+    TrainingResult Run(Module<Tensor, Tensor> model, ISyntheticTask task, Checkpoint? resume, CancellationToken cancellation)
     {
         var cfg = Config;
+        Checkpoints?.Validate();
         manual_seed(cfg.Seed);
         var wall = Stopwatch.StartNew();
         var stepTime = new Stopwatch();
@@ -54,15 +70,43 @@ public sealed class Trainer
         Dictionary<string, Tensor>? bestState = null;
         bool wasTraining = model.training;
         var parameters = model.parameters().Where(p => p.requires_grad).ToArray();
-        using var optimizer = CreateOptimizer(parameters, cfg);
-        var scheduler = CreateScheduler(optimizer, cfg);
+        using var optimizer = TrainingRecipe.CreateOptimizer(parameters, cfg);
+        var scheduler = TrainingRecipe.CreateScheduler(optimizer, cfg);
+        var divergence = new DivergenceWatch(cfg.DivergenceFactor, cfg.DivergencePatience);
+        string? stopDetail = null;
         var device = model.device;
+        var recipe = TrainingRecipe.Of(cfg);
+        if (resume is not null)
+        {
+            ResumeChecks(resume, recipe, cfg);
+            resume.Restore(model, optimizer, scheduler);
+            step = resume.Step;
+            losses.AddRange(resume.Losses);
+            evals.AddRange(resume.Evals);
+            (bestStep, sinceBest) = (resume.BestStep, resume.SinceBest);
+            best = resume.BestMetric ?? double.NaN;
+            divergence.Resume(resume.InitialLoss, resume.StepsAbove);
+        }
+        string SaveCheckpoint(string name)
+        {
+            var state = new CheckpointState(step, cfg.Seed, recipe, losses, evals, bestStep is null ? null : best, bestStep, sinceBest,
+                divergence.InitialLoss, divergence.StepsAbove);
+            var path = Checkpoint.Save(Checkpoints!.Directory, name, model, optimizer, scheduler, state);
+            Report(new CheckpointSaved(step, name, path));
+            return path;
+        }
+        string? bestCheckpoint = null;
+        long firstStep = step;
+        using var dropout = TrainingRecipe.OverrideDropout(model, cfg.Dropout);
         model.train();
         try
         {
             while (step < cfg.Steps)
             {
                 if (cancellation.IsCancellationRequested) { reason = StopReason.Interrupted; break; }
+                // Everything random in a step (dropout, noise in the model) draws from generators seeded by
+                // (seed, step): a run resumed at any step draws what the uninterrupted run drew there.
+                manual_seed(Rng.Mix(cfg.Seed, step, StepRandomStream));
                 stepTime.Start();
                 double? loss = null, gradNorm = null;
                 using (var scope = NewDisposeScope())
@@ -88,31 +132,42 @@ public sealed class Trainer
                     }
                 }
                 stepTime.Stop();
-                if (loss is { } l && !double.IsFinite(l)) { reason = StopReason.Diverged; break; }
+                if (loss is { } l && divergence.Observe(step, l) is { } why) { (reason, stopDetail) = (StopReason.Diverged, why); break; }
 
                 bool last = step == cfg.Steps;
-                if (!last && (cfg.EvalEvery == 0 || step % cfg.EvalEvery != 0)) continue;
-                var metrics = RunEvaluation(model, task, cfg, cancellation);
-                evals.Add(new EvalPoint(step, metrics));
-                Report(new EvalEvent(step, metrics));
-                if (cfg.EarlyStopping is not { } es) continue;
-                if (!metrics.TryGetValue(es.Metric, out var value))
-                    throw new ArgumentException($"early stopping watches '{es.Metric}', which is not evaluated; evaluated: {string.Join(", ", metrics.Keys)}");
-                if (bestStep is null || es.Improves(value, best))
-                {
-                    (best, bestStep, sinceBest) = (value, step, 0);
-                    if (es.RestoreBest) bestState = Snapshot(model, bestState);
-                }
-                else sinceBest++;
-                if (es.Reached(value)) { reason = StopReason.TargetReached; break; }
-                if (sinceBest >= es.Patience) { reason = StopReason.EarlyStopped; break; }
+                bool evaluate = last || (cfg.EvalEvery != 0 && step % cfg.EvalEvery == 0);
+                if (evaluate && EvaluateAndCheckStop() is { } stop) { reason = stop; break; }
+                // After the evaluation, so a run resumed from here has seen everything the step did.
+                if (Checkpoints is { Every: > 0 } every && step % every.Every == 0 && !last) SaveCheckpoint($"step-{step:D8}");
             }
+            if (Checkpoints is { AtEnd: true } && step > 0 && reason != StopReason.Diverged) SaveCheckpoint("final");
             if (bestState is not null && reason == StopReason.EarlyStopped) model.load_state_dict(bestState);
+            if (Checkpoints is { LoadBestAtEnd: true } && bestCheckpoint is not null) LoadWeights(model, bestCheckpoint);
         }
         finally
         {
             if (bestState is not null) foreach (var t in bestState.Values) t.Dispose();
             model.train(wasTraining);
+        }
+
+        StopReason? EvaluateAndCheckStop()
+        {
+            var metrics = RunEvaluation(model, task, cfg, cancellation);
+            evals.Add(new EvalPoint(step, metrics));
+            Report(new EvalEvent(step, metrics));
+            if (cfg.EarlyStopping is not { } es) return null;
+            if (!metrics.TryGetValue(es.Metric, out var value))
+                throw new ArgumentException($"early stopping watches '{es.Metric}', which is not evaluated; evaluated: {string.Join(", ", metrics.Keys)}");
+            if (bestStep is null || es.Improves(value, best))
+            {
+                (best, bestStep, sinceBest) = (value, step, 0);
+                if (es.RestoreBest) bestState = Snapshot(model, bestState);
+                if (Checkpoints is { Best: true }) bestCheckpoint = SaveCheckpoint("best");
+            }
+            else sinceBest++;
+            if (es.Reached(value)) return StopReason.TargetReached;
+            if (sinceBest >= es.Patience) return StopReason.EarlyStopped;
+            return null;
         }
 
         // An interrupted or diverged run still ends with an evaluation of the weights it has, unless it never stepped.
@@ -127,8 +182,8 @@ public sealed class Trainer
         var result = new TrainingResult
         {
             StepsPlanned = cfg.Steps, StepsCompleted = step, Reason = reason, LossHistory = losses, EvalHistory = evals,
-            FinalMetrics = final, BestStep = bestStep, WallTime = wall.Elapsed,
-            StepsPerSecond = stepTime.Elapsed.TotalSeconds > 0 ? step / stepTime.Elapsed.TotalSeconds : 0,
+            FinalMetrics = final, BestStep = bestStep, WallTime = wall.Elapsed, StopDetail = stopDetail,
+            StepsPerSecond = stepTime.Elapsed.TotalSeconds > 0 ? (step - firstStep) / stepTime.Elapsed.TotalSeconds : 0,
         };
         Report(new TrainingEnded(step, result));
         return result;
@@ -147,22 +202,27 @@ public sealed class Trainer
         return metrics;
     }
 
-    static AdamW CreateOptimizer(Tensor[] parameters, TrainConfig cfg)
+    /// <summary>Keeps the per-step reseeding apart from the batch seeds, which mix (seed, step) alone.</summary>
+    const long StepRandomStream = 0x7261_6e64;
+
+    static void ResumeChecks(Checkpoint resume, IReadOnlyDictionary<string, object?> recipe, TrainConfig cfg)
     {
-        if (parameters.Length == 0) throw new ArgumentException("the model has no trainable parameters");
-        var decayed = cfg.DecayBiasesAndNorms ? parameters : parameters.Where(p => p.dim() >= 2).ToArray();
-        var undecayed = cfg.DecayBiasesAndNorms ? Array.Empty<Tensor>() : parameters.Where(p => p.dim() < 2).ToArray();
-        var first = decayed.Length > 0 ? decayed : undecayed;
-        var optimizer = optim.AdamW(first, cfg.LearningRate, cfg.Beta1, cfg.Beta2, weight_decay: decayed.Length > 0 ? cfg.WeightDecay : 0);
-        if (decayed.Length > 0 && undecayed.Length > 0) optimizer.add_param_group(undecayed, g => g with { weight_decay = 0 });
-        return optimizer;
+        if (resume.Seed != cfg.Seed)
+            throw new ArgumentException($"the checkpoint was trained with seed {resume.Seed}, this config has seed {cfg.Seed}: resuming would not continue the same run");
+        if (resume.Step > cfg.Steps)
+            throw new ArgumentException($"the checkpoint is at step {resume.Step}, past this config's {cfg.Steps} steps");
+        var differences = resume.RecipeDifferences(recipe);
+        if (differences.Count > 0)
+            throw new ArgumentException($"the checkpoint's recipe differs from this config's in {string.Join(", ", differences)}; resume with the recipe it was trained with");
     }
 
-    static LRScheduler? CreateScheduler(Optimizer optimizer, TrainConfig cfg)
+    static void LoadWeights(Module model, string checkpoint)
     {
-        if (cfg.CosineDecay && cfg.Steps > cfg.WarmupSteps)
-            return optim.lr_scheduler.WarmupCosineLR(optimizer, cfg.WarmupSteps, cfg.Steps, cfg.MinLearningRate);
-        return cfg.WarmupSteps > 0 ? optim.lr_scheduler.LinearWarmupLR(optimizer, cfg.WarmupSteps) : null;
+        var saved = Checkpoint.Read(checkpoint);
+        using var scope = NewDisposeScope();
+        var all = ArchNotebooks.Torch.Serialization.Safetensors.Load(saved.TensorsPath, model.device);
+        using (no_grad()) model.load_state_dict(all.Where(p => p.Key.StartsWith("model.", StringComparison.Ordinal))
+            .ToDictionary(p => p.Key["model.".Length..], p => p.Value));
     }
 
     static Dictionary<string, Tensor> Snapshot(Module model, Dictionary<string, Tensor>? previous)
