@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using ArchNotebooks.Library.Families;
 using ArchNotebooks.Library.Modules;
+using ArchNotebooks.Library.Runtime;
 using ArchNotebooks.Library.Tasks;
 using ArchNotebooks.Torch;
 using ArchNotebooks.Torch.Optim;
@@ -58,6 +59,8 @@ public sealed class Trainer
     {
         var cfg = Config;
         Checkpoints?.Validate();
+        // A Fit called from a notebook cell stops on the cell's interrupt even when no token was passed.
+        cancellation = Interruption.With(cancellation);
         manual_seed(cfg.Seed);
         var wall = Stopwatch.StartNew();
         var stepTime = new Stopwatch();
