@@ -72,6 +72,30 @@ public sealed class TrainingTests(MagicSession s)
     }
 
     [Fact]
+    public void Train_takes_a_recipe_saves_checkpoints_as_artifacts_and_resumes_a_run_by_id()
+    {
+        s.Run($"#!arch model transformer --name tc {Tiny}");
+        var dir = Runs("checkpoints");
+        var first = s.Run($"#!arch train tc --steps 20 --lr 1e-3 --optimizer lion --schedule exponential --checkpoint-every 10 --eval-every 10 --runs {dir} --result tc1\ntc1.StepsCompleted");
+        Assert.Null(first.Error);
+        Assert.Equal("20", first.ResultText);
+        var runId = Regex.Match(first.Displays[^1][MimeBundle.PlainText].ToString()!, @"logged as run (\S+) in").Groups[1].Value;
+        Assert.True(File.Exists(Path.Combine(dir, "checkpoints", runId, "step-00000010.json")));
+        var artifacts = s.Run($"#!arch sql SELECT count(*) AS n, max(step) AS last FROM artifacts WHERE run_id = '{runId}' AND kind = 'checkpoint' --runs {dir}");
+        Assert.Null(artifacts.Error);
+        Assert.Matches(@"\b2\s+\|\s+20\b", artifacts.Text);   // step-00000010 and final
+        // Resuming by run id continues from the final checkpoint (step 20) to 30, histories included.
+        var resumed = s.Run($"#!arch train tc --steps 30 --lr 1e-3 --optimizer lion --schedule exponential --eval-every 10 --resume {runId} --runs {dir} --result tc2\ntc2.LossHistory.Count");
+        Assert.Null(resumed.Error);
+        Assert.Equal("30", resumed.ResultText);
+        // Another recipe than the checkpoint's is refused with the field that differs.
+        var wrong = s.Run($"#!arch train tc --steps 30 --lr 1e-3 --resume {runId} --runs {dir}");
+        Assert.Equal("ArchUsageException", wrong.Error!.Name);
+        Assert.Contains("optimizer", wrong.Error.Value);
+        Assert.Contains("expected one of adamw, adam, sgd, lion, shampoo", s.Run("#!arch train tc --optimizer adagrad").Error!.Value);
+    }
+
+    [Fact]
     public void Check_shows_pass_fail_rows_and_the_gradient_flow_chart()
     {
         var r = s.Run("#!arch check m --overfit-steps 5 --baseline-steps 3 --batch 8");
