@@ -106,6 +106,9 @@ public sealed class Trainer
         {
             while (step < cfg.Steps)
             {
+                // The interval checkpoint of the previous step, saved here so that it holds everything that
+                // step did (its evaluation and early-stopping bookkeeping); the last step's is "final".
+                if (Checkpoints is { Every: > 0 } every && step > firstStep && step % every.Every == 0) SaveCheckpoint($"step-{step:D8}");
                 if (cancellation.IsCancellationRequested) { reason = StopReason.Interrupted; break; }
                 // Everything random in a step (dropout, noise in the model) draws from generators seeded by
                 // (seed, step): a run resumed at any step draws what the uninterrupted run drew there.
@@ -138,10 +141,22 @@ public sealed class Trainer
                 if (loss is { } l && divergence.Observe(step, l) is { } why) { (reason, stopDetail) = (StopReason.Diverged, why); break; }
 
                 bool last = step == cfg.Steps;
-                bool evaluate = last || (cfg.EvalEvery != 0 && step % cfg.EvalEvery == 0);
-                if (evaluate && EvaluateAndCheckStop() is { } stop) { reason = stop; break; }
-                // After the evaluation, so a run resumed from here has seen everything the step did.
-                if (Checkpoints is { Every: > 0 } every && step % every.Every == 0 && !last) SaveCheckpoint($"step-{step:D8}");
+                if (!last && (cfg.EvalEvery == 0 || step % cfg.EvalEvery != 0)) continue;
+                var metrics = RunEvaluation(model, task, cfg, cancellation);
+                evals.Add(new EvalPoint(step, metrics));
+                Report(new EvalEvent(step, metrics));
+                if (cfg.EarlyStopping is not { } es) continue;
+                if (!metrics.TryGetValue(es.Metric, out var value))
+                    throw new ArgumentException($"early stopping watches '{es.Metric}', which is not evaluated; evaluated: {string.Join(", ", metrics.Keys)}");
+                if (bestStep is null || es.Improves(value, best))
+                {
+                    (best, bestStep, sinceBest) = (value, step, 0);
+                    if (es.RestoreBest) bestState = Snapshot(model, bestState);
+                    if (Checkpoints is { Best: true }) bestCheckpoint = SaveCheckpoint("best");
+                }
+                else sinceBest++;
+                if (es.Reached(value)) { reason = StopReason.TargetReached; break; }
+                if (sinceBest >= es.Patience) { reason = StopReason.EarlyStopped; break; }
             }
             if (Checkpoints is { AtEnd: true } && step > 0 && reason != StopReason.Diverged) SaveCheckpoint("final");
             if (bestState is not null && reason == StopReason.EarlyStopped) model.load_state_dict(bestState);
@@ -151,26 +166,6 @@ public sealed class Trainer
         {
             if (bestState is not null) foreach (var t in bestState.Values) t.Dispose();
             model.train(wasTraining);
-        }
-
-        StopReason? EvaluateAndCheckStop()
-        {
-            var metrics = RunEvaluation(model, task, cfg, cancellation);
-            evals.Add(new EvalPoint(step, metrics));
-            Report(new EvalEvent(step, metrics));
-            if (cfg.EarlyStopping is not { } es) return null;
-            if (!metrics.TryGetValue(es.Metric, out var value))
-                throw new ArgumentException($"early stopping watches '{es.Metric}', which is not evaluated; evaluated: {string.Join(", ", metrics.Keys)}");
-            if (bestStep is null || es.Improves(value, best))
-            {
-                (best, bestStep, sinceBest) = (value, step, 0);
-                if (es.RestoreBest) bestState = Snapshot(model, bestState);
-                if (Checkpoints is { Best: true }) bestCheckpoint = SaveCheckpoint("best");
-            }
-            else sinceBest++;
-            if (es.Reached(value)) return StopReason.TargetReached;
-            if (sinceBest >= es.Patience) return StopReason.EarlyStopped;
-            return null;
         }
 
         // An interrupted or diverged run still ends with an evaluation of the weights it has, unless it never stepped.

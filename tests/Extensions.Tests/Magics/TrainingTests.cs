@@ -93,6 +93,10 @@ public sealed class TrainingTests(MagicSession s)
         Assert.Equal("ArchUsageException", wrong.Error!.Name);
         Assert.Contains("optimizer", wrong.Error.Value);
         Assert.Contains("expected one of adamw, adam, sgd, lion, shampoo", s.Run("#!arch train tc --optimizer adagrad").Error!.Value);
+        // --best keeps the best evaluation's checkpoint in the directory given.
+        var best = Path.Combine(dir, "best-of-tc");
+        Assert.Null(s.Run($"#!arch train tc --steps 10 --eval-every 5 --best --checkpoints {best} --no-log").Error);
+        Assert.True(File.Exists(Path.Combine(best, "best.json")) && File.Exists(Path.Combine(best, "final.safetensors")));
     }
 
     [Fact]
@@ -128,6 +132,22 @@ public sealed class TrainingTests(MagicSession s)
         Assert.Contains(r.Updates, u => u[MimeBundle.PlainText].ToString()!.Contains("8/8 runs done"));
         var logged = s.Run($"#!arch sql SELECT variant, count(*) AS seeds FROM runs WHERE ablation_group = 'grid' AND status = 'finished' GROUP BY variant ORDER BY variant --runs {dir}");
         Assert.Matches(@"Norm=RMSNorm\s+\|\s+2\s+Position=Rotary\s+\|\s+2\s+baseline\s+\|\s+2\s+no-ffn\s+\|\s+2", Regex.Replace(logged.Text, @"\s+", " ").Replace(" | ", "  |  "));
+    }
+
+    [Fact]
+    public void Ablate_swaps_recipe_fields_with_the_same_statistics_as_architecture()
+    {
+        var dir = Runs("ablate-recipe");
+        var r = s.Run($"#!arch ablate m --swap optimizer=sgd,lr=3e-3,norm=rms --seeds 2 --steps 6 --name recipe --runs {dir} --result rab\nrab.Table().Rows.Count");
+        Assert.Null(r.Error);
+        Assert.Equal("4", r.ResultText);
+        var text = r.Displays[^1][MimeBundle.PlainText].ToString()!;
+        foreach (var variant in new[] { "baseline", "optimizer=sgd", "lr=3e-3", "Norm=RMSNorm" })
+            Assert.Matches($@"(?m)^[▲ ] {Regex.Escape(variant)}\s+2\s+[\d.]+ ± [\d.]+", text);
+        // The recipe variants train the baseline model (its config is logged unchanged) under their own recipe.
+        var logged = s.Run($"#!arch sql SELECT variant, count(*) AS seeds FROM runs WHERE ablation_group = 'recipe' AND status = 'finished' GROUP BY variant ORDER BY variant --runs {dir}");
+        Assert.Matches(@"optimizer=sgd\s+\|\s+2", logged.Text);
+        Assert.Contains("expected one of adamw", s.Run("#!arch ablate m --swap optimizer=adagrad --steps 2").Error!.Value);
     }
 
     [Fact]

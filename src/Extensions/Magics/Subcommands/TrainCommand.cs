@@ -31,7 +31,7 @@ public sealed class TrainCommand : ArchCommand
             new OptionSpec("schedule", "name", "the lr after warmup: cosine, constant, linear, exponential or step", Values.Choice<Decay>(), "cosine"),
             new OptionSpec("checkpoint-every", "n", "save a checkpoint every n steps (and one at the end)", Values.Int(1)),
             new OptionSpec("checkpoints", "dir", "checkpoint directory (default: checkpoints/<run id> in the run-log directory)"),
-            new OptionSpec("best", null, "keep the checkpoint with the best test_loss and end with its weights"),
+            new OptionSpec("best", null, "keep the checkpoint with the best early-stopping metric (held-out loss) and end with its weights"),
             new OptionSpec("resume", "checkpoint", "continue from a checkpoint: its .json, its directory, or a logged run's id"),
             new OptionSpec("run-name", "name", "name of the logged run (default: the variable's name)"),
             new OptionSpec("result", "var", "also bind the TrainingResult (histories, final metrics) to this variable"),
@@ -60,7 +60,7 @@ public sealed class TrainCommand : ArchCommand
         };
         bool best = line.Flag("best");
         // The best checkpoint is judged at each evaluation, by early stopping's bookkeeping with a patience that never runs out.
-        if (best) config = config with { EarlyStopping = new EarlyStopping { Metric = "test_loss", Patience = int.MaxValue } };
+        if (best) config = config with { EarlyStopping = new EarlyStopping { Patience = int.MaxValue } };
         int? every = line.Value<int>("checkpoint-every");
         var checkpointDir = line.Get<string>("checkpoints");
         bool checkpointing = every is not null || best || checkpointDir is not null;
