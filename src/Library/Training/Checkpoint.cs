@@ -160,12 +160,25 @@ public sealed record Checkpoint
         var all = Safetensors.Load(TensorsPath, model.device);
         Dictionary<string, Tensor> Part(string prefix) =>
             all.Where(p => p.Key.StartsWith(prefix, StringComparison.Ordinal)).ToDictionary(p => p.Key[prefix.Length..], p => p.Value);
-        using (no_grad()) model.load_state_dict(Part("model."));
+        LoadModel(model, Part("model."));
         optimizer.load_state_dict(Part("optimizer."));
         var saved = Part("scheduler.");
         if (scheduler is not null && saved.Count > 0) scheduler.load_state_dict(saved);
         else if ((scheduler is null) != (saved.Count == 0))
             throw new InvalidDataException($"{TensorsPath}: the checkpoint {(scheduler is null ? "has a learning-rate schedule this recipe lacks" : "has no learning-rate schedule but this recipe has one")}");
+    }
+
+    /// <summary>Puts only the saved weights back (the best checkpoint at the end of a run).</summary>
+    internal void RestoreWeights(Module model)
+    {
+        using var scope = NewDisposeScope();
+        LoadModel(model, Safetensors.Load(TensorsPath, model.device).Where(p => p.Key.StartsWith("model.", StringComparison.Ordinal))
+            .ToDictionary(p => p.Key["model.".Length..], p => p.Value));
+    }
+
+    static void LoadModel(Module model, Dictionary<string, Tensor> weights)
+    {
+        using (no_grad()) model.load_state_dict(weights);
     }
 
     /// <summary>Names of recipe fields whose values differ from <paramref name="recipe"/> (the step count may change on resume).</summary>

@@ -160,7 +160,7 @@ public sealed class Trainer
             }
             if (Checkpoints is { AtEnd: true } && step > 0 && reason != StopReason.Diverged) SaveCheckpoint("final");
             if (bestState is not null && reason == StopReason.EarlyStopped) model.load_state_dict(bestState);
-            if (Checkpoints is { LoadBestAtEnd: true } && bestCheckpoint is not null) LoadWeights(model, bestCheckpoint);
+            if (Checkpoints is { LoadBestAtEnd: true } && bestCheckpoint is not null) Checkpoint.Read(bestCheckpoint).RestoreWeights(model);
         }
         finally
         {
@@ -212,15 +212,6 @@ public sealed class Trainer
         var differences = resume.RecipeDifferences(recipe);
         if (differences.Count > 0)
             throw new ArgumentException($"the checkpoint's recipe differs from this config's in {string.Join(", ", differences)}; resume with the recipe it was trained with");
-    }
-
-    static void LoadWeights(Module model, string checkpoint)
-    {
-        var saved = Checkpoint.Read(checkpoint);
-        using var scope = NewDisposeScope();
-        var all = ArchNotebooks.Torch.Serialization.Safetensors.Load(saved.TensorsPath, model.device);
-        using (no_grad()) model.load_state_dict(all.Where(p => p.Key.StartsWith("model.", StringComparison.Ordinal))
-            .ToDictionary(p => p.Key["model.".Length..], p => p.Value));
     }
 
     static Dictionary<string, Tensor> Snapshot(Module model, Dictionary<string, Tensor>? previous)
