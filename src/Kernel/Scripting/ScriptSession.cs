@@ -115,6 +115,9 @@ public sealed class ScriptSession : IDisposable
                 // Interrupted before it started: it does not run at all.
                 if (interruptedBeforeStart) throw new OperationCanceledException("The cell was interrupted before it started.");
                 await RunCellTextAsync(code, 0, cellName);
+                // Library code stops on an interrupt and returns (a Trainer.Fit hands back its partial result);
+                // the cell still reports that it was interrupted, as ipykernel does, never "ok".
+                _notebook.Cancellation.ThrowIfRequested();
                 return null;
             }
             catch (CellFailedException failed) { return Report(failed.Error); }
