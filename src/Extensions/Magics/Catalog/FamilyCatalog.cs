@@ -20,6 +20,9 @@ public static class FamilyCatalog
         new("video", [], "spatiotemporal video transformer (factorized, divided space-time or 3-D conv)", () => new VideoConfig(), "Dim"),
         new("memory", ["kv-memory"], "key-value memory network with multi-hop reads", () => new KeyValueMemoryConfig(), "Dim"),
         new("hourglass", [], "hourglass transformer: shorten, process, lengthen, with skips", () => new HourglassConfig(), "Dim"),
+        new("lstm", ["recurrent"], "recurrent network with LSTM cells (per-step or final-state head, set by the task)", () => new RecurrentConfig(), "Hidden"),
+        new("gru", [], "recurrent network with GRU cells", () => new RecurrentConfig(Cell: RecurrentCell.GRU), "Hidden"),
+        new("rnn", [], "recurrent network with plain tanh (Elman) cells", () => new RecurrentConfig(Cell: RecurrentCell.RNN), "Hidden"),
     ];
 
     public static IEnumerable<string> Names => All.SelectMany(f => f.Aliases.Prepend(f.Name));
@@ -43,6 +46,9 @@ public static class FamilyCatalog
         VideoConfig => "video",
         KeyValueMemoryConfig => "memory",
         HourglassConfig => "hourglass",
+        RecurrentConfig { Cell: RecurrentCell.GRU } => "gru",
+        RecurrentConfig { Cell: RecurrentCell.RNN } => "rnn",
+        RecurrentConfig => "lstm",
         _ => config.GetType().Name,
     };
 }

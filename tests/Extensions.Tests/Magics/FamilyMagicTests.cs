@@ -1,0 +1,19 @@
+namespace ArchNotebooks.Extensions.Tests.Magics;
+
+/// <summary>The families added for issue 17 are reachable from #!arch model and #!arch points by the names researchers type.</summary>
+[Collection("magics")]
+public sealed class FamilyMagicTests(MagicSession s)
+{
+    [Theory]
+    [InlineData("lstm", "LSTM"), InlineData("recurrent", "LSTM"), InlineData("gru", "GRU"), InlineData("rnn", "RNN")]
+    public void Recurrent_family_names_build_the_named_cell(string family, string cell)
+    {
+        var r = s.Run($"#!arch model {family} --name rec --task copy --task-config symbols=4,length=3 --config hidden=8\nrec.recurrence.GetType().Name + \" \" + rec.Config.Cell");
+        Assert.Null(r.Error);
+        Assert.Matches($@"^rec = RecurrentNetwork: {(family == "recurrent" ? "lstm" : family)} for copy\(symbols=4,length=3\), [\d,]+ parameters on cpu", r.Stdout);
+        Assert.Equal($"{cell} {cell}", r.ResultText);
+        var points = s.Run($"#!arch points {family}").Text;
+        Assert.Matches(@"(?m)^Cell\s+" + cell, points);
+        Assert.Matches(@"(?m)^Bidirectional\s+false\s+true", points);
+    }
+}
