@@ -16,4 +16,16 @@ public sealed class FamilyMagicTests(MagicSession s)
         Assert.Matches(@"(?m)^Cell\s+" + cell, points);
         Assert.Matches(@"(?m)^Bidirectional\s+false\s+true", points);
     }
+
+    [Fact]
+    public void Graph_family_builds_for_the_shortest_path_task_and_lists_its_points()
+    {
+        var r = s.Run("#!arch model gnn --name g --task shortest-path --task-config nodes=6,generalizationNodes=9 --config hidden=8,aggregation=max\ng.Config.NodeFeatures + \" \" + g.Config.Classes + \" \" + g.Config.Aggregation");
+        Assert.Null(r.Error);
+        Assert.Matches(@"^g = GraphNetwork: graph for shortest-path\(nodes=6,generalizationNodes=9\), [\d,]+ parameters on cpu", r.Stdout);
+        Assert.Equal("1 5 Max", r.ResultText);
+        var points = s.Run("#!arch points g").Text;
+        foreach (var point in new[] { "Aggregation", "EdgeFeatures", "Residual", "Norm", "NodeIds" })
+            Assert.Matches($"(?m)^{point} ", points);
+    }
 }

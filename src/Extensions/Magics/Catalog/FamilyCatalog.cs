@@ -22,6 +22,7 @@ public static class FamilyCatalog
         new("hourglass", [], "hourglass transformer: shorten, process, lengthen, with skips", () => new HourglassConfig(), "Dim"),
         new("lstm", ["recurrent"], "recurrent network with LSTM cells (per-step or final-state head, set by the task)", () => new RecurrentConfig(), "Hidden"),
         new("gru", [], "recurrent network with GRU cells", () => new RecurrentConfig(Cell: RecurrentCell.GRU), "Hidden"),
+        new("graph", ["gnn", "message-passing"], "message-passing graph network (sum/mean/max aggregation, edge features, per-node head)", () => new GraphNetworkConfig(), "Hidden"),
         new("rnn", [], "recurrent network with plain tanh (Elman) cells", () => new RecurrentConfig(Cell: RecurrentCell.RNN), "Hidden"),
     ];
 
@@ -49,6 +50,7 @@ public static class FamilyCatalog
         RecurrentConfig { Cell: RecurrentCell.GRU } => "gru",
         RecurrentConfig { Cell: RecurrentCell.RNN } => "rnn",
         RecurrentConfig => "lstm",
+        GraphNetworkConfig => "graph",
         _ => config.GetType().Name,
     };
 }
