@@ -28,4 +28,14 @@ public sealed class FamilyMagicTests(MagicSession s)
         foreach (var point in new[] { "Aggregation", "EdgeFeatures", "Residual", "Norm", "NodeIds" })
             Assert.Matches($"(?m)^{point} ", points);
     }
+
+    [Fact]
+    public void D4_is_the_group_convolution_family_with_reflections()
+    {
+        var r = s.Run("#!arch model d4 --name sym --task rotated-shapes --task-config classes=4,size=10 --config hidden=4\nsym.Features(ArchNotebooks.Torch.torch.randn(1, 1, 10, 10)).size(2) + \" \" + sym.Config.Group");
+        Assert.Null(r.Error);
+        Assert.Matches(@"^sym = C4Network: d4 for rotated-shapes", r.Stdout);
+        Assert.Equal("8 D4", r.ResultText);
+        Assert.Matches(@"(?m)^Group\s+C4\s+D4\s", s.Run("#!arch points c4").Text);
+    }
 }
