@@ -64,5 +64,7 @@ internal static class OutputLimits
                 break;
             default: node.WriteTo(writer); break;
         }
+        // A writer over a stream buffers everything until flushed: flush as it goes, or the whole document sits in memory once more.
+        if (writer.BytesPending > 1 << 20) writer.Flush();
     }
 }

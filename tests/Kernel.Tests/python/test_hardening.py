@@ -217,7 +217,7 @@ class HardeningTests(unittest.TestCase):
         kut = self.start()
         reply, outputs = run(kut.kc, "Console.Write(new string('x', 170_000_000)); \"written\"", timeout=180)
         self.assertEqual(reply["status"], "ok", reply)
-        self.assertEqual(text_of(outputs, "execute_result"), "\"written\"")
+        self.assertEqual(text_of(outputs, "execute_result"), "written")
         text = text_of(outputs)
         self.assertTrue(text.startswith("xxxx"))
         self.assertIn("output truncated", text)
