@@ -20,6 +20,7 @@ public sealed class HardeningTests(KernelSpecFixture spec, ITestOutputHelper log
     [InlineData("test_one_huge_stdout_write_is_truncated_and_the_kernel_lives")]
     [InlineData("test_deeply_nested_code_is_answered_and_the_kernel_lives")]
     [InlineData("test_an_exception_on_a_user_thread_is_written_to_stderr")]
+    [InlineData("test_an_ipv6_address_binds")]
     [InlineData("test_fuzzed_shell_messages_leave_the_kernel_answering")]
     [InlineData("test_stress_of_mixed_output_loses_nothing")]
     public void Kernel_survives(string test)

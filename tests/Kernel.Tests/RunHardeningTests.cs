@@ -10,6 +10,8 @@ namespace ArchNotebooks.Kernel.Tests;
 /// <c>archnb run</c> as a child process when things go wrong (issue 20): outputs past the serializer's
 /// limit, fields of the wrong type, code on a thread that throws, and the memory a large output costs.
 /// </summary>
+// In the session collection so its large in-process reads of executed notebooks never overlap MemoryTests' heap measurement.
+[Collection("session")]
 public sealed partial class RunHardeningTests(ITestOutputHelper log) : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("archnb-run-hardening-").FullName;

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using ArchNotebooks.Kernel.Scripting;
 using ArchNotebooks.Kernel.ZeroMq;
 
@@ -12,47 +13,59 @@ namespace ArchNotebooks.Kernel.Jupyter;
 /// reader: outputs arrive complete and in order, and kernel memory stays bounded by the queues.
 /// </summary>
 /// <remarks>
-/// A client that connected and stopped reading would stall every cell for ever; so when one send has
-/// waited <see cref="StallTimeout"/> without room, publishing stops waiting (messages for a full queue are
-/// dropped, as ipykernel's PUB socket drops them) until a message gets through again. Both switches are logged.
+/// A client that connected and stopped reading would stall every cell for ever, and with NODROP its full
+/// queue holds back every other client's messages too. So when one send has waited <see cref="StallTimeout"/>,
+/// the socket turns lossy (a PUB again: only the full queue loses messages) and, at most once per
+/// <see cref="ProbeInterval"/>, tries a message without dropping; when that goes through, the reader has
+/// caught up and pacing resumes. Both switches are logged.
 /// </remarks>
 internal sealed class IopubPacing
 {
-    public static readonly TimeSpan StallTimeout = TimeSpan.FromSeconds(2);
+    public static readonly TimeSpan StallTimeout = TimeSpan.FromSeconds(10);
+    public static readonly TimeSpan ProbeInterval = TimeSpan.FromSeconds(1);
 
     private readonly ZmqSocket _socket;
     private readonly object _gate = new();
-    private bool _stalled;
-    private long _dropped;
+    private bool _lossy;
+    private long _lastProbe;
 
     public IopubPacing(ZmqSocket socket)
     {
         _socket = socket;
-        socket.SetOption(LibZmq.XPUB_NODROP, 1);
         socket.SetOption(LibZmq.SNDTIMEO, (int)StallTimeout.TotalMilliseconds);
+        SetLossy(false);
     }
 
-    /// <summary>Publishes one message, waiting for room unless a reader is stalled; called from any thread.</summary>
+    /// <summary>Publishes one message, waiting for room unless a reader has stalled; called from any thread.</summary>
     public void Send(IReadOnlyList<byte[]> frames)
     {
         lock (_gate)
         {
-            if (_socket.TrySendMultipart(frames, wait: !_stalled))
+            if (!_lossy)
             {
-                if (_stalled)
+                if (_socket.TrySendMultipart(frames, wait: true)) return;
+                SetLossy(true);
+                _lastProbe = Stopwatch.GetTimestamp();
+                KernelLog.Write($"iopub: a subscriber has read nothing for {StallTimeout.TotalSeconds:0} s; until it reads again, messages it has no room for are dropped");
+            }
+            else if (Stopwatch.GetElapsedTime(_lastProbe) >= ProbeInterval)
+            {
+                _lastProbe = Stopwatch.GetTimestamp();
+                SetLossy(false);
+                if (_socket.TrySendMultipart(frames, wait: false))
                 {
-                    _stalled = false;
-                    KernelLog.Write($"iopub: subscribers read again; {_dropped} messages were dropped while one was stalled");
-                    _dropped = 0;
+                    KernelLog.Write("iopub: every subscriber reads again; publishing waits for them again");
+                    return;
                 }
-                return;
+                SetLossy(true);
             }
-            _dropped++;
-            if (!_stalled)
-            {
-                _stalled = true;
-                KernelLog.Write($"iopub: a subscriber has read nothing for {StallTimeout.TotalSeconds:0} s; messages it has no room for are dropped until it reads again");
-            }
+            _socket.SendMultipart(frames);
         }
+    }
+
+    private void SetLossy(bool lossy)
+    {
+        _socket.SetOption(LibZmq.XPUB_NODROP, lossy ? 0 : 1);
+        _lossy = lossy;
     }
 }

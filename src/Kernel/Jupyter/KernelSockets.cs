@@ -40,6 +40,7 @@ internal sealed class KernelSockets : IDisposable
     {
         var socket = _context.Socket(type);
         if (type == LibZmq.ROUTER) socket.SetOption(LibZmq.ROUTER_HANDOVER, 1);
+        if (connection.IsIpv6) socket.SetOption(LibZmq.IPV6, 1);
         socket.Bind(connection.Endpoint(port));
         return socket;
     }

@@ -8,6 +8,8 @@ starts its own kernel with its stderr in a file, so the kernel's log lines can b
 import json
 import os
 import random
+import socket
+import subprocess
 import sys
 import tempfile
 import time
@@ -16,6 +18,7 @@ import uuid
 from queue import Empty
 
 import zmq
+from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_client.manager import KernelManager
 from jupyter_client.session import Session
 
@@ -266,6 +269,47 @@ class HardeningTests(unittest.TestCase):
         self.assertIn("unhandled exception", log)
         # The front end is told too, as stderr of the cell that was running.
         self.assertIn("thrown on a thread by the test", told)
+
+    # An IPv6 address in the connection file binds (in brackets, with ZMQ_IPV6) and answers over IPv6.
+    def test_an_ipv6_address_binds(self):
+        probes = [socket.socket(socket.AF_INET6) for _ in range(5)]
+        for probe in probes:
+            probe.bind(("::1", 0))
+        ports = [probe.getsockname()[1] for probe in probes]
+        for probe in probes:
+            probe.close()
+        key = uuid.uuid4().hex
+        names = ["shell_port", "iopub_port", "stdin_port", "control_port", "hb_port"]
+        connection = dict(zip(names, ports), transport="tcp", ip="::1", signature_scheme="hmac-sha256", key=key)
+        directory = tempfile.mkdtemp(prefix="archnb-ipv6-")
+        path = os.path.join(directory, "kernel.json")
+        with open(path, "w") as f:
+            json.dump(connection, f)
+        argv = [a.replace("{connection_file}", path) for a in KernelSpecManager().get_kernel_spec("archnb").argv]
+        log_path = os.path.join(directory, "kernel.log")
+        with open(log_path, "w") as log:
+            kernel = subprocess.Popen(argv, stderr=log, stdout=subprocess.DEVNULL)
+        context = zmq.Context()
+        try:
+            heartbeat = context.socket(zmq.REQ)
+            shell = context.socket(zmq.DEALER)
+            for s in (heartbeat, shell):
+                s.setsockopt(zmq.IPV6, 1)
+                s.linger = 0
+            heartbeat.connect(f"tcp://[::1]:{connection['hb_port']}")
+            shell.connect(f"tcp://[::1]:{connection['shell_port']}")
+            heartbeat.send(b"ping")
+            self.assertTrue(heartbeat.poll(TIMEOUT * 1000), open(log_path).read())
+            self.assertEqual(heartbeat.recv(), b"ping")
+            session = Session(key=key.encode())
+            session.send(shell, "kernel_info_request", {})
+            self.assertTrue(shell.poll(TIMEOUT * 1000), open(log_path).read())
+            _, frames = session.feed_identities(shell.recv_multipart())
+            self.assertEqual(session.deserialize(frames)["msg_type"], "kernel_info_reply")
+        finally:
+            context.destroy(linger=0)
+            kernel.kill()
+            kernel.wait()
 
     # Fuzz: signed messages of random types and shapes; afterwards the kernel still answers 6 * 7.
     def test_fuzzed_shell_messages_leave_the_kernel_answering(self):
