@@ -169,6 +169,7 @@ public sealed class ScriptSession : IDisposable
         var state = _state ?? throw new InvalidOperationException("the session has not started");
         var t0 = System.Diagnostics.Stopwatch.GetTimestamp();
         code = MagicLine.BlankShebang(code);
+        if (NestingGuard.Check(code, cellName) is { } tooDeep) throw new CellFailedException(tooDeep);
         var rewritten = CancellationRewriter.Rewrite(code, ParseOptions);
         var t1 = System.Diagnostics.Stopwatch.GetTimestamp();
         var references = _environment.References.Count;
