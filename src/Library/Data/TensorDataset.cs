@@ -1,0 +1,244 @@
+using ArchNotebooks.Library.Tasks;
+using ArchNotebooks.Torch;
+using static ArchNotebooks.Torch.torch;
+using F = ArchNotebooks.Torch.torch.nn.functional;
+
+namespace ArchNotebooks.Library.Data;
+
+/// <summary>A task whose examples are a fixed list, so a split can be read whole rather than sampled.</summary>
+public interface IFiniteDataset
+{
+    /// <summary>Number of examples in a split (0 for a split the dataset does not have).</summary>
+    long Count(Split split);
+
+    /// <summary>Examples <paramref name="start"/>..start+count of a split, in a fixed order.</summary>
+    TaskBatch Slice(Split split, long start, long count, Device? device = null);
+}
+
+/// <summary>
+/// A dataset held in memory: inputs (N, ...) and targets, cut into seeded Train / Validation / Test
+/// splits. It is an <see cref="ISyntheticTask"/>, so the Trainer, evaluation, checks and studies take it
+/// as they take a synthetic task. Inputs are float32 features or int64 token ids; targets are int64
+/// class ids (one per example, or one per position for <see cref="LossKind.PerToken"/>, with
+/// <see cref="SyntheticTask.Ignore"/> marking unscored positions) or float32 values for regression.
+/// </summary>
+public sealed class TensorDataset : ISyntheticTask, IFiniteDataset, IDisposable
+{
+    readonly Tensor inputs, targets;
+    readonly DataSplits splits;
+
+    /// <param name="inputs">One row per example: (N, features...) floats, or (N, T) integer token ids.</param>
+    /// <param name="targets">Class ids (N) or (N, T), or real values (N) or (N, K) for regression.</param>
+    /// <param name="loss">How outputs are scored.</param>
+    /// <param name="numClasses">Classes (defaults to the largest label + 1); ignored for regression.</param>
+    /// <param name="vocabSize">Token vocabulary for integer inputs (defaults to the largest id + 1).</param>
+    public TensorDataset(Tensor inputs, Tensor targets, LossKind loss, SplitOptions? splits = null,
+        string name = "dataset", long? numClasses = null, long? vocabSize = null, string? description = null)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        ArgumentNullException.ThrowIfNull(targets);
+        if (inputs.dim() < 2) throw new ArgumentException($"inputs need a batch dimension and at least one more (N, features...), got shape [{Shape(inputs)}]");
+        long n = inputs.shape[0];
+        if (targets.dim() == 0 || targets.shape[0] != n)
+            throw new ArgumentException($"inputs have {n} examples but targets have {(targets.dim() == 0 ? "none (a scalar)" : targets.shape[0].ToString())}: they must have one row per example");
+        Name = name;
+        Loss = loss;
+        (this.inputs, VocabSize) = PrepareInputs(inputs, vocabSize);
+        (this.targets, NumClasses) = PrepareTargets(targets, loss, numClasses);
+        this.splits = new DataSplits(n, splits ?? new SplitOptions());
+        Description = description ?? $"{n} examples ({Count(Split.Train)} train, {Count(Split.Validation)} validation, {Count(Split.Test)} test), {loss}";
+    }
+
+    public string Name { get; }
+    public string Description { get; }
+    public LossKind Loss { get; }
+    public long NumClasses { get; }
+    public long? VocabSize { get; }
+    public ScalarType InputDType => inputs.dtype;
+    public bool HasGeneralizationSplit => false;
+    public string MetricName => Loss == LossKind.Regression ? "rmse" : "accuracy";
+
+    /// <summary>What each class id stands for, when the data named them (a CSV's text labels); else null.</summary>
+    public IReadOnlyList<string>? ClassNames { get; init; }
+
+    /// <summary>The input columns, in order, when the data named them (a CSV's header); else null.</summary>
+    public IReadOnlyList<string>? FeatureNames { get; init; }
+
+    /// <summary>Number of examples in all splits together.</summary>
+    public long Examples => inputs.shape[0];
+
+    /// <summary>The example indices (rows of the original inputs) of each split.</summary>
+    public DataSplits Splits => splits;
+
+    public long Count(Split split) => splits.Count(split);
+
+    public long[] InputShape(Split split = Split.Train) => inputs.shape[1..];
+
+    /// <summary>
+    /// For classification, ln(classes), the loss of a uniform prediction. For regression, the variance
+    /// of the training targets: the error of the best constant prediction, the bar a model must beat.
+    /// </summary>
+    public double ExpectedInitialLoss => Loss == LossKind.Regression ? TrainTargetVariance() : Math.Log(NumClasses);
+
+    public long[] LogitsShape(long batchSize, Split split = Split.Train) => Loss == LossKind.PerToken
+        ? new[] { batchSize, targets.shape[1], NumClasses }
+        : new[] { batchSize, NumClasses };
+
+    /// <summary>
+    /// A batch of a split drawn from the seed: without replacement when the split has enough examples,
+    /// with replacement when the batch is larger than the split.
+    /// </summary>
+    public TaskBatch Sample(int batchSize, long seed, Split split = Split.Train, Device? device = null)
+    {
+        if (batchSize <= 0) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "the batch size must be positive");
+        var pool = splits.View(split);
+        var rng = new Rng(Rng.Mix(seed, (long)split, Rng.HashName(Name)));
+        var chosen = new long[batchSize];
+        if (batchSize <= pool.Length)
+        {
+            var copy = pool.ToArray();
+            for (int i = 0; i < batchSize; i++)   // a partial Fisher–Yates shuffle: the first batchSize of a random order
+            {
+                int j = i + rng.Next(copy.Length - i);
+                (copy[i], copy[j]) = (copy[j], copy[i]);
+                chosen[i] = copy[i];
+            }
+        }
+        else
+            for (int i = 0; i < batchSize; i++) chosen[i] = pool[rng.Next(pool.Length)];
+        return Rows(chosen, device);
+    }
+
+    public TaskBatch Slice(Split split, long start, long count, Device? device = null)
+    {
+        var pool = splits.View(split);
+        if (start < 0 || count <= 0 || start + count > pool.Length)
+            throw new ArgumentOutOfRangeException(nameof(start), $"rows {start}..{start + count} are outside the {split} split's {pool.Length} examples");
+        return Rows(pool.Slice((int)start, (int)count).ToArray(), device);
+    }
+
+    TaskBatch Rows(long[] rows, Device? device)
+    {
+        using var index = tensor(rows);
+        var x = inputs.index_select(0, index);
+        var y = targets.index_select(0, index);
+        if (device is { } d && d.type != DeviceType.CPU) (x, y) = (Move(x, d), Move(y, d));
+        return new TaskBatch(x, y);
+    }
+
+    static Tensor Move(Tensor t, Device device)
+    {
+        using (t) return t.to(device);
+    }
+
+    public Tensor ComputeLoss(Tensor logits, Tensor target, double labelSmoothing = 0)
+    {
+        CheckLogits(logits, target);
+        switch (Loss)
+        {
+            case LossKind.Classification:
+                return F.cross_entropy(logits, target, label_smoothing: labelSmoothing);
+            case LossKind.PerToken:
+            {
+                using var scope = NewDisposeScope();
+                var loss = F.cross_entropy(logits.reshape(-1, NumClasses), target.reshape(-1), ignore_index: SyntheticTask.Ignore, label_smoothing: labelSmoothing);
+                return loss.MoveToOuterDisposeScope();
+            }
+            default:
+            {
+                if (labelSmoothing != 0) throw new ArgumentException($"label smoothing ({labelSmoothing}) applies to classification; dataset '{Name}' is a regression");
+                using var scope = NewDisposeScope();
+                return F.mse_loss(logits, target.reshape(logits.shape)).MoveToOuterDisposeScope();
+            }
+        }
+    }
+
+    /// <summary>Classification: the fraction of scored labels the arg-max gets right. Regression: the root mean squared error.</summary>
+    public double Accuracy(Tensor logits, Tensor target)
+    {
+        CheckLogits(logits, target);
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        if (Loss == LossKind.Regression) return Math.Sqrt(F.mse_loss(logits, target.reshape(logits.shape)).ToDouble());
+        var scored = target.ne(SyntheticTask.Ignore);
+        double total = scored.sum().ToDouble();
+        return total == 0 ? double.NaN : logits.argmax(-1).eq(target).logical_and(scored).sum().ToDouble() / total;
+    }
+
+    void CheckLogits(Tensor logits, Tensor target)
+    {
+        var expected = LogitsShape(target.shape[0]);
+        if (!logits.shape.SequenceEqual(expected))
+            throw new ArgumentException($"dataset '{Name}' expects outputs of shape [{string.Join(", ", expected)}] but got [{Shape(logits)}]");
+    }
+
+    double TrainTargetVariance()
+    {
+        using var scope = NewDisposeScope();
+        using var index = tensor(splits.Of(Split.Train));
+        return targets.index_select(0, index).var(unbiased: false).ToDouble();
+    }
+
+    static (Tensor, long?) PrepareInputs(Tensor inputs, long? vocabSize)
+    {
+        using var scope = NewDisposeScope();   // the dataset owns detached copies, outliving any scope it was built in
+        var cpu = inputs.detach().to(CPU);
+        var dtype = inputs.dtype;
+        if (dtype is ScalarType.Float32 or ScalarType.Float64 or ScalarType.Float16 or ScalarType.BFloat16)
+        {
+            if (vocabSize is not null) throw new ArgumentException($"a vocabulary size ({vocabSize}) applies to integer token inputs; these inputs are {dtype}");
+            return (Own(cpu.to(ScalarType.Float32)), null);
+        }
+        if (dtype is not (ScalarType.Int64 or ScalarType.Int32 or ScalarType.Int16 or ScalarType.Int8 or ScalarType.Byte))
+            throw new ArgumentException($"inputs must be floating-point features or integer token ids, not {dtype}");
+        var tokens = cpu.to(ScalarType.Int64);
+        long low = tokens.min().ToInt64(), high = tokens.max().ToInt64();
+        if (low < 0) throw new ArgumentException($"token inputs must be ids >= 0; found {low}");
+        long vocab = vocabSize ?? high + 1;
+        if (high >= vocab) throw new ArgumentException($"token id {high} does not fit the vocabulary of {vocab}");
+        return (Own(tokens), vocab);
+    }
+
+    static (Tensor, long) PrepareTargets(Tensor targets, LossKind loss, long? numClasses)
+    {
+        using var scope = NewDisposeScope();
+        var cpu = targets.detach().to(CPU);
+        var dtype = targets.dtype;
+        bool floating = dtype is ScalarType.Float32 or ScalarType.Float64 or ScalarType.Float16 or ScalarType.BFloat16;
+        if (loss == LossKind.Regression)
+        {
+            if (!floating)
+                throw new ArgumentException($"regression targets must be floating-point values, not {dtype}; convert them with .to(ScalarType.Float32), or use LossKind.Classification for class ids");
+            if (targets.dim() > 2) throw new ArgumentException($"regression targets are (N) or (N, outputs), got shape [{Shape(targets)}]");
+            if (numClasses is not null) throw new ArgumentException("numClasses applies to classification; a regression's outputs are the targets' second dimension");
+            return (Own(cpu.to(ScalarType.Float32)), targets.dim() == 2 ? targets.shape[1] : 1);
+        }
+        if (floating || dtype == ScalarType.Bool)
+            throw new ArgumentException($"{loss} targets must be integer class ids, not {dtype}; for real-valued targets use LossKind.Regression");
+        int dims = loss == LossKind.PerToken ? 2 : 1;
+        if (targets.dim() != dims)
+            throw new ArgumentException($"{loss} targets must have shape {(dims == 1 ? "(N): one class per example" : "(N, T): one class per position")}, got [{Shape(targets)}]");
+        var labels = cpu.to(ScalarType.Int64);
+        var kept = labels.masked_select(labels.ne(SyntheticTask.Ignore));
+        if (kept.numel() == 0) throw new ArgumentException("every target is unscored (Ignore): there is nothing to learn");
+        long low = kept.min().ToInt64(), high = kept.max().ToInt64();
+        if (low < 0) throw new ArgumentException($"class ids must be >= 0 (or {SyntheticTask.Ignore} for an unscored position); found {low}");
+        long classes = numClasses ?? high + 1;
+        if (high >= classes) throw new ArgumentException($"class id {high} does not fit {classes} classes");
+        if (classes < 2) throw new ArgumentException($"a classification needs at least two classes, got {classes}");
+        return (Own(labels), classes);
+    }
+
+    /// <summary>A contiguous copy that no dispose scope frees: the dataset disposes it.</summary>
+    static Tensor Own(Tensor t) => t.contiguous().clone().DetachFromDisposeScope();
+
+    static string Shape(Tensor t) => string.Join(", ", t.shape);
+
+    public void Dispose()
+    {
+        inputs.Dispose();
+        targets.Dispose();
+    }
+
+    public override string ToString() => $"{Name}: {Description}";
+}
