@@ -171,6 +171,7 @@ public static partial class SanityChecks
         public ScalarType InputDType => inner.InputDType;
         public bool HasGeneralizationSplit => inner.HasGeneralizationSplit;
         public double ExpectedInitialLoss => inner.ExpectedInitialLoss;
+        public string MetricName => inner.MetricName;
         public long[] InputShape(Split split = Split.Train) => inner.InputShape(split);
         public long[] LogitsShape(long batchSize, Split split = Split.Train) => inner.LogitsShape(batchSize, split);
         public Tensor ComputeLoss(Tensor logits, Tensor target, double labelSmoothing = 0) => inner.ComputeLoss(logits, target, labelSmoothing);
