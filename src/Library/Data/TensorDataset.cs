@@ -75,10 +75,16 @@ public sealed class TensorDataset : ISyntheticTask, IFiniteDataset, IDisposable
     public long[] InputShape(Split split = Split.Train) => inputs.shape[1..];
 
     /// <summary>
-    /// For classification, ln(classes), the loss of a uniform prediction. For regression, the variance
-    /// of the training targets: the error of the best constant prediction, the bar a model must beat.
+    /// For classification, ln(classes), the loss of a uniform prediction. For regression, the mean
+    /// squared training target: the loss of predicting zero, where an untrained model's outputs start.
+    /// (<see cref="BestConstantLoss"/> is the bar a trained model must beat.)
     /// </summary>
-    public double ExpectedInitialLoss => Loss == LossKind.Regression ? TrainTargetVariance() : Math.Log(NumClasses);
+    public double ExpectedInitialLoss => Loss == LossKind.Regression ? TrainTargets(t => t.square().mean()) : Math.Log(NumClasses);
+
+    /// <summary>For regression, the variance of the training targets: the error of the best constant prediction (their mean).</summary>
+    public double BestConstantLoss => Loss == LossKind.Regression
+        ? TrainTargets(t => t.var(unbiased: false))
+        : throw new InvalidOperationException($"dataset '{Name}' is a {Loss}; the best constant loss is defined for regression");
 
     public long[] LogitsShape(long batchSize, Split split = Split.Train) => Loss == LossKind.PerToken
         ? new[] { batchSize, targets.shape[1], NumClasses }
@@ -172,11 +178,10 @@ public sealed class TensorDataset : ISyntheticTask, IFiniteDataset, IDisposable
             throw new ArgumentException($"dataset '{Name}' expects outputs of shape [{string.Join(", ", expected)}] but got [{Shape(logits)}]");
     }
 
-    double TrainTargetVariance()
+    double TrainTargets(Func<Tensor, Tensor> statistic)
     {
         using var scope = NewDisposeScope();
-        using var index = tensor(splits.Of(Split.Train));
-        return targets.index_select(0, index).var(unbiased: false).ToDouble();
+        return statistic(targets.index_select(0, tensor(splits.Of(Split.Train)))).ToDouble();
     }
 
     static (Tensor, long?) PrepareInputs(Tensor inputs, long? vocabSize)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using ArchNotebooks.Library.Checks;
 using ArchNotebooks.Library.Data;
 using ArchNotebooks.Library.Tasks;
 using ArchNotebooks.Library.Training;
@@ -64,15 +65,20 @@ public sealed class DatasetTests : IDisposable
     public void A_model_learns_a_known_regression_to_the_noise_floor()
     {
         // y = 2x + 1 + noise (sd 0.05): a model that learned the line has an RMSE near 0.05; predicting
-        // the mean (the best constant) has the targets' spread, about 1.15 for x uniform in [-1, 1].
+        // the mean (the best constant) has the targets' spread, variance 4/3 for x uniform in [-1, 1],
+        // and predicting zero, as an untrained model roughly does, a mean square of 4/3 + 1.
         var rng = new Rng(5);
         var x = Enumerable.Range(0, 800).Select(_ => new[] { (float)(2 * rng.NextDouble() - 1) }).ToArray();
         var y = x.Select(r => (float)(2 * r[0] + 1 + 0.05 * rng.NextGaussian())).ToArray();
         using var data = Dataset.Regression(x, y, name: "line");
         Assert.Equal("rmse", data.MetricName);
-        Assert.InRange(Math.Sqrt(data.ExpectedInitialLoss), 1.0, 1.3);
+        Assert.InRange(data.BestConstantLoss, 1.2, 1.45);
+        Assert.InRange(data.ExpectedInitialLoss, 2.15, 2.5);
         manual_seed(0);
         using var model = new TaskMlp(data, width: 32);
+        var initial = SanityChecks.InitialLoss(model, data);
+        Assert.True(initial.Passed, initial.Summary);
+        Assert.Contains("mean squared target", initial.Summary);
         var result = new Trainer(new TrainConfig { Steps = 600, BatchSize = 64, LearningRate = 1e-2, EvalEvery = 200, Seed = 1 }).Fit(model, data);
         Assert.DoesNotContain("test_accuracy", result.FinalMetrics.Keys);
         double rmse = result.Metric("test_rmse");
