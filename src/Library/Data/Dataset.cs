@@ -11,9 +11,10 @@ namespace ArchNotebooks.Library.Data;
 public static class Dataset
 {
     /// <summary>A dataset of tensors already in hand (they are copied: later changes to them do not reach it).</summary>
+    /// <remarks><paramref name="generalization"/>: optional shifted examples, scored as <see cref="Split.Generalization"/>.</remarks>
     public static TensorDataset FromTensors(Tensor inputs, Tensor targets, LossKind loss, SplitOptions? splits = null, string name = "dataset",
-        long? numClasses = null, long? vocabSize = null) =>
-        new(inputs, targets, loss, splits, name, numClasses, vocabSize);
+        long? numClasses = null, long? vocabSize = null, (Tensor Inputs, Tensor Targets)? generalization = null) =>
+        new(inputs, targets, loss, splits, name, numClasses, vocabSize, generalization: generalization);
 
     /// <summary>A classification of feature rows: <paramref name="features"/>[i] is example i, <paramref name="labels"/>[i] its class.</summary>
     public static TensorDataset Classification(float[][] features, long[] labels, SplitOptions? splits = null, string name = "dataset", long? numClasses = null)

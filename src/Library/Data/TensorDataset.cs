@@ -25,6 +25,7 @@ public interface IFiniteDataset
 public sealed class TensorDataset : ISyntheticTask, IFiniteDataset, IDisposable
 {
     readonly Tensor inputs, targets;
+    readonly Tensor? shiftedInputs, shiftedTargets;   // the optional Generalization split, kept whole
     readonly DataSplits splits;
 
     /// <param name="inputs">One row per example: (N, features...) floats, or (N, T) integer token ids.</param>
@@ -32,8 +33,13 @@ public sealed class TensorDataset : ISyntheticTask, IFiniteDataset, IDisposable
     /// <param name="loss">How outputs are scored.</param>
     /// <param name="numClasses">Classes (defaults to the largest label + 1); ignored for regression.</param>
     /// <param name="vocabSize">Token vocabulary for integer inputs (defaults to the largest id + 1).</param>
+    /// <param name="generalization">
+    /// Optional examples from a shifted distribution (longer sequences, another range), read whole as
+    /// <see cref="Split.Generalization"/> at the end of training; same input dtype, classes and vocabulary.
+    /// </param>
     public TensorDataset(Tensor inputs, Tensor targets, LossKind loss, SplitOptions? splits = null,
-        string name = "dataset", long? numClasses = null, long? vocabSize = null, string? description = null)
+        string name = "dataset", long? numClasses = null, long? vocabSize = null, string? description = null,
+        (Tensor Inputs, Tensor Targets)? generalization = null)
     {
         ArgumentNullException.ThrowIfNull(inputs);
         ArgumentNullException.ThrowIfNull(targets);
@@ -46,6 +52,17 @@ public sealed class TensorDataset : ISyntheticTask, IFiniteDataset, IDisposable
         (this.inputs, VocabSize) = PrepareInputs(inputs, vocabSize);
         (this.targets, NumClasses) = PrepareTargets(targets, loss, numClasses);
         this.splits = new DataSplits(n, splits ?? new SplitOptions());
+        if (generalization is var (gx, gy))
+        {
+            if (gx.dim() != inputs.dim() || gx.shape[0] != gy.shape[0] || gy.dim() != targets.dim())
+                throw new ArgumentException($"the generalization split needs inputs and targets shaped like the training ones, one row per example; got [{Shape(gx)}] and [{Shape(gy)}] against [{Shape(inputs)}] and [{Shape(targets)}]");
+            if (IsFloat(gx.dtype) != IsFloat(inputs.dtype)) throw new ArgumentException($"the generalization inputs are {gx.dtype} but the training inputs are {inputs.dtype}");
+            // Sized by the training data's vocabulary and classes, so an id the model cannot read is refused here.
+            (shiftedInputs, _) = PrepareInputs(gx, VocabSize);
+            (shiftedTargets, _) = PrepareTargets(gy, loss, loss == LossKind.Regression ? null : NumClasses);
+            if (loss == LossKind.Regression && shiftedTargets.dim() == 2 && shiftedTargets.shape[1] != NumClasses)
+                throw new ArgumentException($"the generalization targets have {shiftedTargets.shape[1]} outputs, the training ones {NumClasses}");
+        }
         Description = description ?? $"{n} examples ({Count(Split.Train)} train, {Count(Split.Validation)} validation, {Count(Split.Test)} test), {loss}";
     }
 
@@ -55,7 +72,7 @@ public sealed class TensorDataset : ISyntheticTask, IFiniteDataset, IDisposable
     public long NumClasses { get; }
     public long? VocabSize { get; }
     public ScalarType InputDType => inputs.dtype;
-    public bool HasGeneralizationSplit => false;
+    public bool HasGeneralizationSplit => shiftedInputs is not null;
     public string MetricName => Loss == LossKind.Regression ? "rmse" : "accuracy";
 
     /// <summary>What each class id stands for, when the data named them (a CSV's text labels); else null.</summary>
@@ -70,9 +87,9 @@ public sealed class TensorDataset : ISyntheticTask, IFiniteDataset, IDisposable
     /// <summary>The example indices (rows of the original inputs) of each split.</summary>
     public DataSplits Splits => splits;
 
-    public long Count(Split split) => splits.Count(split);
+    public long Count(Split split) => split == Split.Generalization ? shiftedInputs?.shape[0] ?? 0 : splits.Count(split);
 
-    public long[] InputShape(Split split = Split.Train) => inputs.shape[1..];
+    public long[] InputShape(Split split = Split.Train) => (split == Split.Generalization && shiftedInputs is { } g ? g : inputs).shape[1..];
 
     /// <summary>
     /// For classification, ln(classes), the loss of a uniform prediction. For regression, the mean
@@ -87,7 +104,7 @@ public sealed class TensorDataset : ISyntheticTask, IFiniteDataset, IDisposable
         : throw new InvalidOperationException($"dataset '{Name}' is a {Loss}; the best constant loss is defined for regression");
 
     public long[] LogitsShape(long batchSize, Split split = Split.Train) => Loss == LossKind.PerToken
-        ? new[] { batchSize, targets.shape[1], NumClasses }
+        ? new[] { batchSize, (split == Split.Generalization && shiftedTargets is { } g ? g : targets).shape[1], NumClasses }
         : new[] { batchSize, NumClasses };
 
     /// <summary>
@@ -97,7 +114,7 @@ public sealed class TensorDataset : ISyntheticTask, IFiniteDataset, IDisposable
     public TaskBatch Sample(int batchSize, long seed, Split split = Split.Train, Device? device = null)
     {
         if (batchSize <= 0) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "the batch size must be positive");
-        var pool = splits.View(split);
+        var pool = Pool(split);
         var rng = new Rng(Rng.Mix(seed, (long)split, Rng.HashName(Name)));
         var chosen = new long[batchSize];
         if (batchSize <= pool.Length)
@@ -112,22 +129,33 @@ public sealed class TensorDataset : ISyntheticTask, IFiniteDataset, IDisposable
         }
         else
             for (int i = 0; i < batchSize; i++) chosen[i] = pool[rng.Next(pool.Length)];
-        return Rows(chosen, device);
+        return Rows(chosen, device, split);
     }
 
     public TaskBatch Slice(Split split, long start, long count, Device? device = null)
     {
-        var pool = splits.View(split);
+        var pool = Pool(split);
         if (start < 0 || count <= 0 || start + count > pool.Length)
             throw new ArgumentOutOfRangeException(nameof(start), $"rows {start}..{start + count} are outside the {split} split's {pool.Length} examples");
-        return Rows(pool.Slice((int)start, (int)count).ToArray(), device);
+        return Rows(pool.Slice((int)start, (int)count).ToArray(), device, split);
     }
 
-    TaskBatch Rows(long[] rows, Device? device)
+    /// <summary>The rows a split draws from: its share of the shuffle, or every row of the generalization examples.</summary>
+    ReadOnlySpan<long> Pool(Split split)
+    {
+        if (split != Split.Generalization) return splits.View(split);
+        if (shiftedInputs is null) throw new ArgumentException($"dataset '{Name}' has no Generalization split (pass generalization: when building it)");
+        var all = new long[shiftedInputs.shape[0]];
+        for (int i = 0; i < all.Length; i++) all[i] = i;
+        return all;
+    }
+
+    TaskBatch Rows(long[] rows, Device? device, Split split)
     {
         using var index = tensor(rows);
-        var x = inputs.index_select(0, index);
-        var y = targets.index_select(0, index);
+        bool shifted = split == Split.Generalization;
+        var x = (shifted ? shiftedInputs! : inputs).index_select(0, index);
+        var y = (shifted ? shiftedTargets! : targets).index_select(0, index);
         if (device is { } d && d.type != DeviceType.CPU) (x, y) = (Move(x, d), Move(y, d));
         return new TaskBatch(x, y);
     }
@@ -173,7 +201,7 @@ public sealed class TensorDataset : ISyntheticTask, IFiniteDataset, IDisposable
 
     void CheckLogits(Tensor logits, Tensor target)
     {
-        var expected = LogitsShape(target.shape[0]);
+        var expected = Loss == LossKind.PerToken ? new[] { target.shape[0], target.shape[1], NumClasses } : LogitsShape(target.shape[0]);
         if (!logits.shape.SequenceEqual(expected))
             throw new ArgumentException($"dataset '{Name}' expects outputs of shape [{string.Join(", ", expected)}] but got [{Shape(logits)}]");
     }
@@ -239,10 +267,14 @@ public sealed class TensorDataset : ISyntheticTask, IFiniteDataset, IDisposable
 
     static string Shape(Tensor t) => string.Join(", ", t.shape);
 
+    static bool IsFloat(ScalarType t) => t is ScalarType.Float32 or ScalarType.Float64 or ScalarType.Float16 or ScalarType.BFloat16;
+
     public void Dispose()
     {
         inputs.Dispose();
         targets.Dispose();
+        shiftedInputs?.Dispose();
+        shiftedTargets?.Dispose();
     }
 
     public override string ToString() => $"{Name}: {Description}";

@@ -70,7 +70,15 @@ public sealed class DatasetTests : IDisposable
         var rng = new Rng(5);
         var x = Enumerable.Range(0, 800).Select(_ => new[] { (float)(2 * rng.NextDouble() - 1) }).ToArray();
         var y = x.Select(r => (float)(2 * r[0] + 1 + 0.05 * rng.NextGaussian())).ToArray();
-        using var data = Dataset.Regression(x, y, name: "line");
+        // Generalization: the same line further out, x in [1, 2], never seen in training.
+        var far = Enumerable.Range(0, 100).Select(i => 1 + i / 100f).ToArray();
+        using var inputs = tensor(x.Select(r => r[0]).ToArray(), [800, 1]);
+        using var targets = tensor(y);
+        using var farInputs = tensor(far, [100, 1]);
+        using var farTargets = tensor(far.Select(v => 2 * v + 1).ToArray());
+        using var data = Dataset.FromTensors(inputs, targets, LossKind.Regression, name: "line", generalization: (farInputs, farTargets));
+        Assert.True(data.HasGeneralizationSplit);
+        Assert.Equal(100, data.Count(Split.Generalization));
         Assert.Equal("rmse", data.MetricName);
         Assert.InRange(data.BestConstantLoss, 1.2, 1.45);
         Assert.InRange(data.ExpectedInitialLoss, 2.15, 2.5);
@@ -79,8 +87,10 @@ public sealed class DatasetTests : IDisposable
         var initial = SanityChecks.InitialLoss(model, data);
         Assert.True(initial.Passed, initial.Summary);
         Assert.Contains("mean squared target", initial.Summary);
-        var result = new Trainer(new TrainConfig { Steps = 600, BatchSize = 64, LearningRate = 1e-2, EvalEvery = 200, Seed = 1 }).Fit(model, data);
+        var result = new Trainer(new TrainConfig { Steps = 600, BatchSize = 64, LearningRate = 1e-2, EvalEvery = 200, Seed = 1,
+            EvalSplits = [Split.Validation, Split.Test, Split.Generalization] }).Fit(model, data);
         Assert.DoesNotContain("test_accuracy", result.FinalMetrics.Keys);
+        Assert.Equal(Math.Sqrt(result.Metric("generalization_loss")), result.Metric("generalization_rmse"), 9);
         double rmse = result.Metric("test_rmse");
         Assert.True(rmse < 0.1, $"test RMSE {rmse}");
         Assert.Equal(Math.Sqrt(result.Metric("test_loss")), rmse, 9);
@@ -183,6 +193,9 @@ public sealed class DatasetTests : IDisposable
         Assert.Contains("feature row 1 has 1 values but row 0 has 2", Assert.Throws<ArgumentException>(() =>
             Dataset.Regression([[1f, 2f], [3f]], [1f, 2f])).Message);
         using var data = Dataset.FromTensors(x, tensor(new long[] { 0, 1, 0, 1, 0, 1, 0, 1, 0, 1 }), LossKind.Classification, new SplitOptions { TestFraction = 0.2, ValidationFraction = 0.2 });
+        Assert.Contains("class id 7 does not fit 2 classes", Assert.Throws<ArgumentException>(() =>
+            Dataset.FromTensors(x, tensor(new long[] { 0, 1, 0, 1, 0, 1, 0, 1, 0, 1 }), LossKind.Classification, generalization: (randn(2, 2), tensor(new long[] { 0, 7 })))).Message);
+        Assert.Contains("no Generalization split", Assert.Throws<ArgumentException>(() => data.Sample(4, 0, Split.Generalization)).Message);
         Assert.Contains("expects outputs of shape [3, 2] but got [3, 5]", Assert.Throws<ArgumentException>(() => data.ComputeLoss(randn(3, 5), zeros([3], ScalarType.Int64))).Message);
 
         var csv = Path.Combine(dir, "bad.csv");
