@@ -27,9 +27,13 @@ internal sealed class CSharpInterpreter(ScriptSession session) : IInterpreter
 
     public Task<CellError?> ExecuteAsync(string code, ICellOutput output, string cellName) => session.ExecuteAsync(code, output, cellName);
 
-    public CompletionResult Complete(string code, int cursor) => Completions.Complete(session, code, cursor);
+    // Code nested too deep for Roslyn's parser (NestingGuard) gets no completions and no help rather than a dead kernel.
+    public CompletionResult Complete(string code, int cursor) =>
+        TooDeep(code) ? new CompletionResult([], cursor, cursor) : Completions.Complete(session, code, cursor);
 
-    public string? Inspect(string code, int cursor) => Inspection.Inspect(session, code, cursor);
+    public string? Inspect(string code, int cursor) => TooDeep(code) ? null : Inspection.Inspect(session, code, cursor);
+
+    private static bool TooDeep(string code) => NestingGuard.Depth(code, NestingGuard.MaxDepth) > NestingGuard.MaxDepth;
 
     public CodeCompleteness IsComplete(string code) => Completeness(code);
 
@@ -40,6 +44,7 @@ internal sealed class CSharpInterpreter(ScriptSession session) : IInterpreter
     {
         if (string.IsNullOrWhiteSpace(code)) return new("complete");
         if (MagicLine.TryParse(code, out var magic) && string.IsNullOrWhiteSpace(magic.Body)) return new("complete");
+        if (TooDeep(code)) return new("invalid");
         var tree = CSharpSyntaxTree.ParseText(code, ScriptSession.ParseOptions);
         if (!SyntaxFactory.IsCompleteSubmission(tree)) return new("incomplete", "    ");
         bool invalid = tree.GetDiagnostics().Any(d => d.Severity == DiagnosticSeverity.Error);

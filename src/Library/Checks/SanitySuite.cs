@@ -1,5 +1,6 @@
 using System.Text;
 using ArchNotebooks.Library.Modules;
+using ArchNotebooks.Library.Runtime;
 using ArchNotebooks.Library.Tasks;
 using ArchNotebooks.Torch;
 using static ArchNotebooks.Torch.torch;
@@ -36,6 +37,7 @@ public static class SanitySuite
         CancellationToken cancellation = default, Action<SanityCheck>? finished = null)
     {
         var o = options ?? new SanityOptions();
+        cancellation = Interruption.With(cancellation);
         T Fresh<T>(Func<Module<Tensor, Tensor>, T> check)
         {
             manual_seed(o.Seed);

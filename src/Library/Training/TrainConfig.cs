@@ -1,4 +1,5 @@
 using ArchNotebooks.Library.Tasks;
+using ArchNotebooks.Torch.Optim;
 
 namespace ArchNotebooks.Library.Training;
 
@@ -25,6 +26,37 @@ public sealed record TrainConfig
     /// <summary>Cosine decay from the peak to <see cref="MinLearningRate"/> at the last step; otherwise constant after warmup.</summary>
     public bool CosineDecay { get; init; } = true;
     public double MinLearningRate { get; init; }
+
+    /// <summary>Which optimizer trains (AdamW unless set); <see cref="TrainingRecipe"/> builds it from these fields.</summary>
+    public OptimizerKind Optimizer { get; init; } = OptimizerKind.AdamW;
+    /// <summary>Adam and AdamW's denominator epsilon.</summary>
+    public double Eps { get; init; } = 1e-8;
+    /// <summary>SGD's and Shampoo's momentum.</summary>
+    public double Momentum { get; init; } = 0.9;
+    /// <summary>Nesterov momentum for SGD.</summary>
+    public bool Nesterov { get; init; }
+    /// <summary>Shampoo recomputes its preconditioners' inverse roots every this many steps.</summary>
+    public int PreconditionerUpdateEvery { get; init; } = 10;
+    /// <summary>Shampoo's largest preconditioned block side (block-diagonal preconditioners beyond it).</summary>
+    public int PreconditionerBlockSize { get; init; } = 128;
+    /// <summary>Shampoo's statistics start at this times the identity.</summary>
+    public double PreconditionerEps { get; init; } = 1e-4;
+
+    /// <summary>What the lr does after warmup; null keeps the older switch: cosine when <see cref="CosineDecay"/>, else constant.</summary>
+    public Decay? Schedule { get; init; }
+    /// <summary>Exponential decay multiplies the lr by this every step, step decay every <see cref="DecayStepSize"/> steps.</summary>
+    public double DecayGamma { get; init; } = 0.995;
+    public int DecayStepSize { get; init; } = 100;
+
+    /// <summary>Sets every Dropout layer of the model to this rate while training (null: the model's own rates).</summary>
+    public double? Dropout { get; init; }
+
+    /// <summary>
+    /// The run diverges (and stops) when the logged loss stays above this multiple of the first logged loss
+    /// for <see cref="DivergencePatience"/> logged steps in a row; a non-finite loss diverges at once. Null: only non-finite.
+    /// </summary>
+    public double? DivergenceFactor { get; init; } = 10;
+    public int DivergencePatience { get; init; } = 5;
 
     /// <summary>Clip the global gradient norm to this value (null: no clipping).</summary>
     public double? ClipGradNorm { get; init; } = 1.0;
@@ -59,6 +91,20 @@ public sealed record TrainConfig
         if (WarmupSteps < 0) throw new ArgumentException($"WarmupSteps must not be negative, got {WarmupSteps}");
         if (EvalEvery < 0 || EvalBatches <= 0 || LogEvery <= 0) throw new ArgumentException("EvalEvery must be >= 0, EvalBatches and LogEvery positive");
         if (ClipGradNorm is <= 0) throw new ArgumentException($"ClipGradNorm must be positive, got {ClipGradNorm}");
+        if (!Enum.IsDefined(Optimizer)) throw new ArgumentException($"unknown optimizer {Optimizer}");
+        if (Schedule is { } d && !Enum.IsDefined(d)) throw new ArgumentException($"unknown schedule {d}");
+        if (!(WeightDecay >= 0)) throw new ArgumentException($"WeightDecay must not be negative, got {WeightDecay}");
+        if (!(Momentum >= 0 && Momentum < 1)) throw new ArgumentException($"Momentum must be in [0, 1), got {Momentum}");
+        if (Nesterov && (Optimizer != OptimizerKind.SGD || Momentum == 0)) throw new ArgumentException("Nesterov needs the SGD optimizer and a nonzero Momentum");
+        if (!(DecayGamma > 0 && DecayGamma <= 1)) throw new ArgumentException($"DecayGamma must be in (0, 1], got {DecayGamma}");
+        if (DecayStepSize <= 0) throw new ArgumentException($"DecayStepSize must be positive, got {DecayStepSize}");
+        if (!(MinLearningRate >= 0)) throw new ArgumentException($"MinLearningRate must not be negative, got {MinLearningRate}");
+        if (PreconditionerUpdateEvery <= 0 || PreconditionerBlockSize <= 0 || !(PreconditionerEps > 0))
+            throw new ArgumentException("PreconditionerUpdateEvery, PreconditionerBlockSize and PreconditionerEps must be positive");
+        if (Dropout is { } p && !(p >= 0 && p <= 1)) throw new ArgumentException($"Dropout must be in [0, 1], got {p}");
+        if (LabelSmoothing is < 0 or > 1 || double.IsNaN(LabelSmoothing)) throw new ArgumentException($"LabelSmoothing must be in [0, 1], got {LabelSmoothing}");
+        if (DivergenceFactor is { } f && !(f > 1)) throw new ArgumentException($"DivergenceFactor must exceed 1, got {f}");
+        if (DivergencePatience <= 0) throw new ArgumentException($"DivergencePatience must be positive, got {DivergencePatience}");
     }
 }
 

@@ -11,7 +11,7 @@ public class TaskTests
     {
         new CopyTask(), new ReverseTask(), new SortTask(), new AssociativeRecallTask(), new InductionHeadsTask(),
         new ParityTask(), new ModularAdditionTask(11), new SetSumTask(), new SetMaxTask(), new RotatedShapesTask(),
-        new MovingShapesVideoTask(),
+        new MovingShapesVideoTask(), new ShortestPathTask(),
     }.Select(t => new object[] { t });
 
     static long[] Longs(Tensor t) => t.contiguous().data<long>();

@@ -79,7 +79,7 @@ public class RecordedTrainingTests
         var result = Diverge(single, divergenceFails: true);
         Assert.Equal(StopReason.Diverged, result.Reason);
         Assert.Equal(RunStatus.Failed, single.Status);
-        Assert.Equal($"diverged at step {result.StepsCompleted}", single.Error);
+        Assert.Equal($"diverged at step {result.StepsCompleted}: loss became NaN at step 1", single.Error);
         var seed = NewRecorder();
         Diverge(seed, divergenceFails: false);
         Assert.Equal(RunStatus.Finished, seed.Status);
