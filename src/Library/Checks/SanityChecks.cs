@@ -52,7 +52,7 @@ public static partial class SanityChecks
         return new InitialLossCheck
         {
             Passed = passed, Expected = expected, Actual = loss, RelativeTolerance = o.InitialLossTolerance,
-            Summary = $"loss {loss:F4} at init, ln({task.NumClasses}) = {expected:F4}" +
+            Summary = $"loss {loss:F4} at init, {(task.Loss == LossKind.Regression ? "mean squared target" : $"ln({task.NumClasses})")} = {expected:F4}" +
                       (passed ? "" : loss > expected ? "; logits too confident at init (scale down the last layer)" : "; below chance at init: a label leak?"),
         };
     }
@@ -97,7 +97,7 @@ public static partial class SanityChecks
         {
             Passed = passed, BatchSize = o.OverfitBatchSize, InitialLoss = initial, FinalLoss = loss, FinalAccuracy = accuracy,
             StepsTaken = steps, Threshold = o.OverfitThreshold,
-            Summary = $"loss {initial:F3} -> {loss:G3} on {o.OverfitBatchSize} examples in {steps} steps ({accuracy:P0} right)" +
+            Summary = $"loss {initial:F3} -> {loss:G3} on {o.OverfitBatchSize} examples in {steps} steps ({(task.Loss == LossKind.Regression ? $"RMSE {accuracy:G3}" : $"{accuracy:P0} right")})" +
                       (passed ? "" : $"; did not reach {o.OverfitThreshold}: a bug, too little capacity, or a learning rate that is off"),
         };
     }
@@ -171,6 +171,7 @@ public static partial class SanityChecks
         public ScalarType InputDType => inner.InputDType;
         public bool HasGeneralizationSplit => inner.HasGeneralizationSplit;
         public double ExpectedInitialLoss => inner.ExpectedInitialLoss;
+        public string MetricName => inner.MetricName;
         public long[] InputShape(Split split = Split.Train) => inner.InputShape(split);
         public long[] LogitsShape(long batchSize, Split split = Split.Train) => inner.LogitsShape(batchSize, split);
         public Tensor ComputeLoss(Tensor logits, Tensor target, double labelSmoothing = 0) => inner.ComputeLoss(logits, target, labelSmoothing);

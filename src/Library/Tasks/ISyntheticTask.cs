@@ -10,6 +10,8 @@ public enum LossKind
     Classification,
     /// <summary>A label per position: logits (N, T, C), target (N, T), positions marked <see cref="SyntheticTask.Ignore"/> unscored.</summary>
     PerToken,
+    /// <summary>Real-valued targets: outputs (N, K), target (N) when K is 1 or (N, K); mean squared error, scored by RMSE.</summary>
+    Regression,
 }
 
 /// <summary>Which examples a batch is drawn from.</summary>
@@ -78,4 +80,10 @@ public interface ISyntheticTask
 
     /// <summary>Loss of a model that predicts the uniform distribution: ln(NumClasses).</summary>
     double ExpectedInitialLoss { get; }
+
+    /// <summary>
+    /// What <see cref="Accuracy"/> measures, as metrics name it ("test_accuracy"): "accuracy" for
+    /// classification; a regression dataset says "rmse", since its score is an error, not a fraction right.
+    /// </summary>
+    string MetricName => "accuracy";
 }

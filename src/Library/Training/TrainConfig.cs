@@ -68,7 +68,7 @@ public sealed record TrainConfig
     public int EvalBatches { get; init; } = 2;
     public int EvalBatchSize { get; init; } = 256;
     /// <summary>
-    /// Splits to evaluate; metrics are named "{split}_loss" and "{split}_accuracy" (e.g. test_accuracy).
+    /// Splits to evaluate; metrics are named "{split}_loss" and "{split}_accuracy" (e.g. test_accuracy), or "{split}_rmse" for a regression dataset.
     /// Validation (and Train) are evaluated every <see cref="EvalEvery"/> steps and drive early stopping;
     /// Test and Generalization only once, at the end, on the model selection kept (<see cref="EvaluationPlan"/>).
     /// </summary>

@@ -206,7 +206,7 @@ public sealed class Trainer
             if (split == Split.Generalization && !task.HasGeneralizationSplit) continue;
             var (loss, accuracy) = Evaluation.Evaluate(model, task, split, cfg.EvalBatches, cfg.EvalBatchSize, ct);
             metrics[Evaluation.LossName(split)] = loss;
-            metrics[Evaluation.AccuracyName(split)] = accuracy;
+            metrics[Evaluation.MetricName(split, task)] = accuracy;
         }
         return metrics;
     }
