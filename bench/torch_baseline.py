@@ -1,8 +1,9 @@
 """PyTorch eager baseline for ./archnb bench torch: the same figures, same method (best of N), key=value lines.
-Run by bench/Torch.Bench with OMP_NUM_THREADS and the BLAS of the binding's process."""
-import sys, time
+Run by bench/Torch.Bench with ARCHNB_BENCH_THREADS and the BLAS of the binding's process."""
+import os, sys, time
 import torch
 
+torch.set_num_threads(int(os.environ.get("ARCHNB_BENCH_THREADS", torch.get_num_threads())))
 dev = torch.device(sys.argv[1] if len(sys.argv) > 1 else "cpu")
 
 

@@ -14,7 +14,9 @@ static class PyTorchBaseline
         var psi = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardOutput = true, RedirectStandardError = true };
         psi.ArgumentList.Add(script);
         foreach (var a in args) psi.ArgumentList.Add(a);
-        psi.Environment["OMP_NUM_THREADS"] = threads.ToString(CultureInfo.InvariantCulture);
+        // The script calls torch.set_num_threads itself, as this process does: OMP_NUM_THREADS would also cap the
+        // pthread OpenBLAS's own threads (it reads that variable), which set_num_threads does not do here.
+        psi.Environment["ARCHNB_BENCH_THREADS"] = threads.ToString(CultureInfo.InvariantCulture);
         if (torch.blas_info.Threading == "OpenMP")
         {
             // Python's torch resolves libblas.so.3 through the search path: put the OpenMP build first, as we preloaded it.

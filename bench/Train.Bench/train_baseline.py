@@ -95,6 +95,7 @@ def blas_openmp():
 
 if __name__ == "__main__":
     vocab = 64
+    torch.set_num_threads(int(os.environ.get("ARCHNB_BENCH_THREADS", torch.get_num_threads())))
     print(f"threads={torch.get_num_threads()}\nblas_openmp={blas_openmp()}", flush=True)
     for spec in sys.argv[1:]:
         dim, layers, heads, seq, batch, steps = map(int, spec.split(","))
