@@ -11,12 +11,39 @@ namespace ArchNotebooks.Kernel.Notebooks;
 internal sealed class NotebookCellOutput(NotebookCell cell, Dictionary<string, List<JsonObject>> displays) : ICellOutput
 {
     private readonly object _gate = new();
+    private bool _clearPending;  // clear_output(wait: true): cleared when the next output arrives, as nbclient does
+
+    public void ClearOutput(bool wait)
+    {
+        lock (_gate)
+        {
+            if (wait) _clearPending = true;
+            else ClearNow();
+        }
+    }
+
+    private void ClearNow()
+    {
+        _clearPending = false;
+        foreach (var shown in displays.Values) shown.RemoveAll(output => cell.Outputs.Contains(output));
+        cell.Outputs.Clear();
+    }
+
+    /// <summary>The cell's outputs, after a pending clear_output(wait) has happened (call under the lock when adding one).</summary>
+    private JsonArray Outputs
+    {
+        get
+        {
+            if (_clearPending) ClearNow();
+            return cell.Outputs;
+        }
+    }
 
     public void Stream(string name, string text)
     {
         lock (_gate)
         {
-            var outputs = cell.Outputs;
+            var outputs = Outputs;
             if (outputs.Count > 0 && outputs[^1] is JsonObject last && (string?)last["output_type"] == "stream" && (string?)last["name"] == name)
             {
                 var merged = string.Concat(last["text"]!.AsArray().Select(l => (string?)l)) + text;
@@ -38,7 +65,7 @@ internal sealed class NotebookCellOutput(NotebookCell cell, Dictionary<string, L
                 return;
             }
             var display = new JsonObject { ["output_type"] = "display_data", ["data"] = Data(bundle), ["metadata"] = bundle.MetadataAsJson() };
-            cell.Outputs.Add(display);
+            Outputs.Add(display);
             if (!displays.TryGetValue(displayId, out var list)) displays[displayId] = list = new List<JsonObject>();
             list.Add(display);
         }
@@ -47,7 +74,7 @@ internal sealed class NotebookCellOutput(NotebookCell cell, Dictionary<string, L
     public void Result(MimeBundle bundle)
     {
         lock (_gate)
-            cell.Outputs.Add(new JsonObject
+            Outputs.Add(new JsonObject
             {
                 ["output_type"] = "execute_result",
                 ["execution_count"] = cell.ExecutionCount,
@@ -59,7 +86,7 @@ internal sealed class NotebookCellOutput(NotebookCell cell, Dictionary<string, L
     public void Error(CellError error)
     {
         lock (_gate)
-            cell.Outputs.Add(new JsonObject
+            Outputs.Add(new JsonObject
             {
                 ["output_type"] = "error",
                 ["ename"] = error.Name,

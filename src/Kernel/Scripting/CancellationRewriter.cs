@@ -26,6 +26,9 @@ internal sealed class CancellationRewriter : CSharpSyntaxRewriter
     private static readonly StatementSyntax AmbientCheck =
         SyntaxFactory.ParseStatement("global::ArchNotebooks.Interactive.CellCancellation.Checkpoint();");
 
+    private static readonly StatementSyntax EnterCell =
+        SyntaxFactory.ParseStatement($"{nameof(ScriptGlobals.__CellThread)}.{nameof(CellThread.Enter)}();");
+
     public static SyntaxTree Rewrite(SyntaxTree tree) =>
         tree.WithRootAndOptions(new CancellationRewriter().Visit(tree.GetRoot()), tree.Options);
 
@@ -48,6 +51,31 @@ internal sealed class CancellationRewriter : CSharpSyntaxRewriter
             if (outsideGlobals) return AmbientCheck;
         }
         return GlobalsCheck;
+    }
+
+    /// <summary>
+    /// Top-level statements: the first enters the cell's thread (so an interrupt can wake its blocking waits, see
+    /// <see cref="CellThread"/>), and every later one starts with the interrupt check, so a cell interrupted during a
+    /// call that cannot be stopped (native code) stops right after it returns. Each inserted statement takes over the
+    /// statement's leading trivia, so it sits on the statement's own line, after any #r or #load directive.
+    /// </summary>
+    public override SyntaxNode? VisitCompilationUnit(CompilationUnitSyntax node)
+    {
+        var unit = (CompilationUnitSyntax)base.VisitCompilationUnit(node)!;
+        var members = new List<MemberDeclarationSyntax>(unit.Members.Count * 2);
+        bool first = true;
+        foreach (var member in unit.Members)
+        {
+            if (member is GlobalStatementSyntax statement)
+            {
+                var inserted = first ? EnterCell : GlobalsCheck;
+                members.Add(SyntaxFactory.GlobalStatement(inserted.WithLeadingTrivia(statement.GetLeadingTrivia())));
+                members.Add(statement.WithoutLeadingTrivia());
+                first = false;
+            }
+            else members.Add(member);
+        }
+        return unit.WithMembers(SyntaxFactory.List(members));
     }
 
     private static BlockSyntax Guard(BlockSyntax block, SyntaxNode original) => block.WithStatements(block.Statements.Insert(0, CheckFor(original)));

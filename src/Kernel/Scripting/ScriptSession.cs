@@ -14,7 +14,7 @@ namespace ArchNotebooks.Kernel.Scripting;
 /// <c>archnb script</c> all run code through this. What extensions and magics share with it (formatters,
 /// magics, displays, cancellation) is its <see cref="Notebook"/>; sessions in one process share nothing.
 /// </summary>
-public sealed class ScriptSession : IDisposable
+public sealed partial class ScriptSession : IDisposable
 {
     internal static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.Preview, kind: SourceCodeKind.Script);
 
@@ -115,6 +115,8 @@ public sealed class ScriptSession : IDisposable
                 // Interrupted before it started: it does not run at all.
                 if (interruptedBeforeStart) throw new OperationCanceledException("The cell was interrupted before it started.");
                 await RunCellTextAsync(code, 0, cellName);
+                // Interrupted but finished anyway (the interrupt came during a call that ignores it): still not a success.
+                if (_notebook.Cancellation.IsRequested) throw new OperationCanceledException("The cell was interrupted.");
                 return null;
             }
             catch (CellFailedException failed) { return Report(failed.Error); }
@@ -133,7 +135,12 @@ public sealed class ScriptSession : IDisposable
     private void InterruptCell(long ticket)
     {
         lock (_interruptLock)
-            if (_runningTicket == ticket) _notebook.Cancellation.Request();
+        {
+            if (_runningTicket != ticket) return;
+            _notebook.Cancellation.Request();
+            _globals.__CellThread.Interrupt();
+        }
+        WarnIfStillRunning(ticket);
     }
 
     private CellError Report(CellError error)
@@ -173,7 +180,14 @@ public sealed class ScriptSession : IDisposable
         var t2 = System.Diagnostics.Stopwatch.GetTimestamp();
         // Compiling happens inside RunFromAsync; a separate Compile() first would bind the cell twice.
         ScriptState<object> next;
-        try { next = await script.RunFromAsync(state, catchException: _ => true); }
+        try
+        {
+            Task<ScriptState<object>> running;
+            // The cell's code runs on this thread until it finishes or first awaits; only then may interrupts reach it (CellThread).
+            try { running = script.RunFromAsync(state, catchException: _ => true); }
+            finally { _globals.__CellThread.Leave(); }
+            next = await UntilInterrupted(running, cellName);
+        }
         catch (CompilationErrorException e)
         {
             throw new CellFailedException(Tracebacks.FromDiagnostics(e.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).ToList(), cellName));
@@ -216,15 +230,20 @@ public sealed class ScriptSession : IDisposable
         return root.Members.LastOrDefault() is GlobalStatementSyntax { Statement: ExpressionStatementSyntax { SemicolonToken.IsMissing: true } };
     }
 
-    /// <summary>Stops the running cell at its next loop iteration or method entry, and any cell submitted
-    /// before this call that has not started yet (it ends at once with KernelInterrupted).</summary>
+    /// <summary>Stops the running cell at its next loop iteration, method entry or top-level statement, wakes it from a
+    /// blocking wait, abandons an await it is stuck in, and stops any cell submitted before this call that has not started
+    /// yet (it ends at once with KernelInterrupted).</summary>
     public void Interrupt()
     {
+        long running;
         lock (_interruptLock)
         {
             _interruptedThrough = Math.Max(_interruptedThrough, Interlocked.Read(ref _submitted));
             _notebook.Cancellation.Request();
+            _globals.__CellThread.Interrupt();
+            running = _runningTicket;
         }
+        if (running != 0) WarnIfStillRunning(running);
     }
 
     /// <summary>How many cells have been submitted to this session so far.</summary>
@@ -245,8 +264,15 @@ public sealed class ScriptSession : IDisposable
         _console.Dispose();
     }
 
+    internal void ClearOutput(bool wait)
+    {
+        _console.Flush();
+        _output.ClearOutput(wait);
+    }
+
     private sealed class SessionDisplaySink(ScriptSession session) : IDisplaySink
     {
         public void Publish(MimeBundle bundle, string displayId, bool update) => session.Publish(bundle, displayId, update);
+        public void ClearOutput(bool wait) => session.ClearOutput(wait);
     }
 }

@@ -35,7 +35,7 @@ internal static partial class Tracebacks
     {
         while (exception is AggregateException { InnerExceptions.Count: 1 } aggregate) exception = aggregate.InnerExceptions[0];
         while (exception is System.Reflection.TargetInvocationException { InnerException: { } inner }) exception = inner;
-        if (exception is OperationCanceledException && interrupted)
+        if (exception is OperationCanceledException or ThreadInterruptedException && interrupted)
             return new CellError("KernelInterrupted", "The cell was interrupted.", [$"{Red}KernelInterrupted{Reset}: the cell was interrupted; variables defined by earlier cells are still there."]);
         var lines = new List<string> { $"{Red}{exception.GetType().FullName}{Reset}: {exception.Message}" };
         lines.AddRange(Frames(exception.StackTrace));
