@@ -15,6 +15,8 @@ public sealed class JupyterSemanticsTests(KernelSpecFixture spec)
     [InlineData("SemanticsTests.test_is_complete_says_invalid_for_unterminated_literals")]
     [InlineData("SemanticsTests.test_interrupt_wakes_blocking_waits_and_abandons_awaits")]
     [InlineData("SemanticsTests.test_interrupt_during_a_native_call_says_so_and_stops_after_it")]
+    [InlineData("ArchLineTests.test_completion_of_arch_lines")]
+    [InlineData("ArchLineTests.test_inspect_shows_a_subcommands_help")]
     [InlineData("ParentDeathTests.test_kernel_exits_when_its_client_process_is_killed")]
     public void Jupyter_client_sees_ipykernel_semantics(string test)
     {

@@ -175,6 +175,49 @@ class SemanticsTests(unittest.TestCase):
         self.assertEqual(text_of(outputs, "execute_result"), "2")
 
 
+class ArchLineTests(unittest.TestCase):
+    """complete_request and inspect_request on #!arch lines, as a front end sends them."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.km, cls.kc = start_new_kernel(kernel_name="archnb", startup_timeout=60)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.kc.stop_channels()
+        cls.km.shutdown_kernel(now=True)
+
+    def complete(self, code):
+        return shell_reply(self.kc, self.kc.complete(code, len(code)))["content"]
+
+    def test_completion_of_arch_lines(self):
+        run(self.kc, "var learningSteps = 20;")
+        for code, expected, start in [
+            ("#!ar", "arch", 2),
+            ("#!arch sc", "scale", 7),
+            ("#!arch model set", "settransformer", 13),
+            ("#!arch model gpt --task mod", "modadd", 24),
+            ("#!arch train m --l", "--lr", 15),
+            ("#!arch train m --steps @csharp:learn", "@csharp:learningSteps", 23),
+            ("#!arch summary lear", "learningSteps", 15),
+        ]:
+            reply = self.complete(code)
+            self.assertEqual(reply["status"], "ok")
+            self.assertIn(expected, reply["matches"], code)
+            self.assertEqual((reply["cursor_start"], reply["cursor_end"]), (start, len(code)), code)
+        # "#!ar" offered C# symbols before; now only magic names.
+        self.assertEqual(self.complete("#!ar")["matches"], ["arch"])
+
+    def test_inspect_shows_a_subcommands_help(self):
+        code = "#!arch ablate m --remove ffn"
+        reply = shell_reply(self.kc, self.kc.inspect(code, 9))["content"]
+        self.assertEqual(reply["status"], "ok")
+        self.assertTrue(reply["found"])
+        text = reply["data"]["text/plain"]
+        self.assertTrue(text.startswith("#!arch ablate:"), text)
+        self.assertIn("--remove", text)
+
+
 class ParentDeathTests(unittest.TestCase):
     def test_kernel_exits_when_its_client_process_is_killed(self):
         # A real client process starts the kernel (jupyter_client sets JPY_PARENT_PID to its pid), then is killed
