@@ -75,8 +75,8 @@ internal static class RunCommand
             File.WriteAllText(html.FullName, HtmlReport.Render(document, info, uses && plotly is not null ? File.ReadAllText(plotly) : null));
             stdout.WriteLine($"HTML report: {html.FullName}");
         }
-        stdout.WriteLine($"{file.Name}: {result.CellsRun} of {result.CodeCells} code cells run in {result.Elapsed.TotalSeconds:F1} s"
-                         + (result.Error is null ? "" : $"; cell [{result.ErrorCell}] failed: {result.Error.Name}: {result.Error.Value}"));
+        stdout.WriteLine($"{file.Name}: {result.Summary} ({result.Elapsed.TotalSeconds:F1} s)"
+                         + (result.Error is null ? "" : $"\n  cell [{result.ErrorCell}] failed: {result.Error.Name}: {result.Error.Value}"));
         if (result.Error is not null) Console.Error.WriteLine(HtmlReport.StripAnsi(result.Error.ToString()));
         return result.Error is null ? 0 : 1;
     }

@@ -163,7 +163,8 @@ public sealed partial class ScriptSession : IDisposable
             return;
         }
         var (hasValue, value) = await RunCSharpAsync(new string('\n', firstLine) + text, cellName);
-        if (hasValue && value is not null) { _console.Flush(); _output.Result(Formatters.Format(value)); }
+        // display(x) as the last expression has shown x already; its handle is not a result (ipykernel's display returns None).
+        if (hasValue && value is not null and not DisplayHandle) { _console.Flush(); _output.Result(Formatters.Format(value)); }
     }
 
     /// <summary>Compiles and runs C# against the session state; throws <see cref="CellFailedException"/> on a compile or runtime error.</summary>
