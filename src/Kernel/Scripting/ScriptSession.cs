@@ -174,6 +174,7 @@ public sealed partial class ScriptSession : IDisposable
         var state = _state ?? throw new InvalidOperationException("the session has not started");
         var t0 = System.Diagnostics.Stopwatch.GetTimestamp();
         code = MagicLine.BlankShebang(code);
+        code = ApplyPackages(code, cellName);
         var rewritten = CancellationRewriter.Rewrite(code, ParseOptions);
         var t1 = System.Diagnostics.Stopwatch.GetTimestamp();
         var references = _environment.References.Count;
@@ -263,6 +264,7 @@ public sealed partial class ScriptSession : IDisposable
     {
         _console.Flush();
         _console.Dispose();
+        _packages?.Dispose();
     }
 
     internal void ClearOutput(bool wait)
