@@ -33,7 +33,26 @@ internal sealed class CancellationRewriter : CSharpSyntaxRewriter
         tree.WithRootAndOptions(new CancellationRewriter().Visit(tree.GetRoot()), tree.Options);
 
     public static string Rewrite(string code, CSharpParseOptions options) =>
-        new CancellationRewriter().Visit(CSharpSyntaxTree.ParseText(code, options).GetRoot()).ToFullString();
+        new CancellationRewriter().Visit(CSharpSyntaxTree.ParseText(EnterFirst(code, options), options).GetRoot()).ToFullString();
+
+    /// <summary>
+    /// Puts the statement that enters the cell's thread (see <see cref="CellThread"/>) on a line of its own before the
+    /// first top-level statement (after any #r or #load directive), followed by a #line directive that gives the
+    /// statement's line its own number back: errors and stack traces keep the cell's lines and columns.
+    /// </summary>
+    private static string EnterFirst(string code, CSharpParseOptions options)
+    {
+        var tree = CSharpSyntaxTree.ParseText(code, options);
+        var first = ((CompilationUnitSyntax)tree.GetRoot()).Members.OfType<GlobalStatementSyntax>().FirstOrDefault();
+        if (first is null) return code;
+        int start = first.SpanStart;
+        int lineStart = start == 0 ? 0 : code.LastIndexOf('\n', start - 1) + 1;
+        // "using X; var y = 1;" on one line: the using must stay first, so the statement goes right before y (its columns move).
+        if (((CompilationUnitSyntax)tree.GetRoot()).Usings.Any(u => u.Span.End > lineStart))
+            return $"{code[..start]}{EnterCell.ToFullString()}{code[start..]}";
+        int line = tree.GetLineSpan(first.Span).StartLinePosition.Line + 1;
+        return $"{code[..lineStart]}{EnterCell.ToFullString()}\n#line {line}\n{code[lineStart..]}";
+    }
 
     /// <summary>The check for a body inside <paramref name="original"/> (a node of the submitted tree, so its parents are known).</summary>
     private static StatementSyntax CheckFor(SyntaxNode original)
@@ -54,26 +73,23 @@ internal sealed class CancellationRewriter : CSharpSyntaxRewriter
     }
 
     /// <summary>
-    /// Top-level statements: the first enters the cell's thread (so an interrupt can wake its blocking waits, see
-    /// <see cref="CellThread"/>), and every later one starts with the interrupt check, so a cell interrupted during a
-    /// call that cannot be stopped (native code) stops right after it returns. Each inserted statement takes over the
-    /// statement's leading trivia, so it sits on the statement's own line, after any #r or #load directive.
+    /// Top-level statements: each one that starts a new line begins with the interrupt check, so a cell interrupted during
+    /// a call that cannot be stopped (native code) stops right after it returns. The check goes at the end of the line
+    /// before (it takes over the previous statement's trailing trivia), so the cell's lines and columns stay as typed.
     /// </summary>
     public override SyntaxNode? VisitCompilationUnit(CompilationUnitSyntax node)
     {
         var unit = (CompilationUnitSyntax)base.VisitCompilationUnit(node)!;
         var members = new List<MemberDeclarationSyntax>(unit.Members.Count * 2);
-        bool first = true;
         foreach (var member in unit.Members)
         {
-            if (member is GlobalStatementSyntax statement)
+            if (member is GlobalStatementSyntax && members.Count > 0 && members[^1] is GlobalStatementSyntax previous
+                && previous.GetTrailingTrivia().Any(t => t.IsKind(SyntaxKind.EndOfLineTrivia)))
             {
-                var inserted = first ? EnterCell : GlobalsCheck;
-                members.Add(SyntaxFactory.GlobalStatement(inserted.WithLeadingTrivia(statement.GetLeadingTrivia())));
-                members.Add(statement.WithoutLeadingTrivia());
-                first = false;
+                members[^1] = previous.WithoutTrailingTrivia();
+                members.Add(SyntaxFactory.GlobalStatement(GlobalsCheck).WithTrailingTrivia(previous.GetTrailingTrivia()));
             }
-            else members.Add(member);
+            members.Add(member);
         }
         return unit.WithMembers(SyntaxFactory.List(members));
     }

@@ -14,7 +14,7 @@ internal static partial class Tracebacks
         var lines = new List<string> { $"{Red}{cellName}: {errors.Count} compilation error{(errors.Count == 1 ? "" : "s")}{Reset}" };
         foreach (var d in errors)
         {
-            var span = d.Location.GetLineSpan();
+            var span = d.Location.GetMappedLineSpan();  // mapped: the interrupt rewrite keeps the cell's lines with #line
             var where = d.Location.IsInSource ? $"(line {span.StartLinePosition.Line + 1}, col {span.StartLinePosition.Character + 1})" : "";
             lines.Add($"{where}: error {d.Id}: {d.GetMessage(System.Globalization.CultureInfo.InvariantCulture)}");
         }
@@ -23,7 +23,7 @@ internal static partial class Tracebacks
 
     private static string Describe(Diagnostic d)
     {
-        var span = d.Location.GetLineSpan();
+        var span = d.Location.GetMappedLineSpan();  // mapped: the interrupt rewrite keeps the cell's lines with #line
         return d.Location.IsInSource
             ? $"(line {span.StartLinePosition.Line + 1}) {d.Id}: {d.GetMessage(System.Globalization.CultureInfo.InvariantCulture)}"
             : $"{d.Id}: {d.GetMessage(System.Globalization.CultureInfo.InvariantCulture)}";

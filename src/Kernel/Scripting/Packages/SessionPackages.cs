@@ -26,7 +26,28 @@ internal sealed class SessionPackages : IDisposable
     private PackageRestore? _restore;
     private bool _resolverInstalled, _managedResolverInstalled;
 
-    public SessionPackages(ScriptEnvironment environment) => _environment = environment;
+    public SessionPackages(ScriptEnvironment environment)
+    {
+        _environment = environment;
+        RemoveFoldersOfDeadKernels(Path.GetDirectoryName(_directory)!);
+    }
+
+    /// <summary>A kernel killed without shutting down leaves its folder behind; the next one removes those whose process is gone.</summary>
+    private static void RemoveFoldersOfDeadKernels(string parent)
+    {
+        if (!Directory.Exists(parent)) return;
+        foreach (var folder in Directory.GetDirectories(parent))
+        {
+            if (!int.TryParse(Path.GetFileName(folder).Split('-')[0], out var pid) || pid == Environment.ProcessId) continue;
+            bool alive;
+            try { using var process = System.Diagnostics.Process.GetProcessById(pid); alive = !process.HasExited; }
+            catch (ArgumentException) { alive = false; }
+            if (alive) continue;
+            try { Directory.Delete(folder, recursive: true); }
+            catch (IOException) { }
+            catch (UnauthorizedAccessException) { }
+        }
+    }
 
     /// <summary>How long one restore may take (a first download of a large package included).</summary>
     public static TimeSpan RestoreTimeout { get; set; } = TimeSpan.FromMinutes(5);
