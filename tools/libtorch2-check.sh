@@ -98,9 +98,9 @@ chroot "$RFS" /bin/bash -c "cd '$ROOT' && rm -f build/native-libtorch2-$DIST/lib
 
 if [ "$BENCH" -eq 1 ]; then
   log "bench torch on libtorch $VERSION: PyTorch eager baseline, then ArchNotebooks"
-  chroot "$RFS" /bin/bash -c "cd '$ROOT' && base=\$(mktemp) && /usr/bin/python3 bench/torch_baseline.py cpu \$base && \
-    HOME='$HOME' DOTNET_NOLOGO=1 ARCHNB_TORCH_NATIVE='$ROOT/build/native-libtorch2-$DIST/libarchtorch.so' \
-    '$DOTNET' bench/Torch.Bench/bin/Release/net10.0/Torch.Bench.dll cpu \$base"
+  # Torch.Bench runs the PyTorch baseline itself (the root's python3), at 1 and all cores, on the root's BLAS.
+  chroot "$RFS" /bin/bash -c "cd '$ROOT' && HOME='$HOME' DOTNET_NOLOGO=1 ARCHNB_TORCH_NATIVE='$ROOT/build/native-libtorch2-$DIST/libarchtorch.so' \
+    '$DOTNET' bench/Torch.Bench/bin/Release/net10.0/Torch.Bench.dll cpu"
   exit $?
 fi
 

@@ -1,4 +1,5 @@
-// ./archnb bench torch: the binding against PyTorch eager on the same libtorch, in one run.
+// ./archnb bench torch [cpu|cuda] [--threads N,M|all]: the binding against PyTorch eager on the same
+// libtorch, in one run, at each thread count (default: 1 and all physical cores), both on the same BLAS.
 // Each figure is the best of several timed repeats after a warm-up (the least disturbed by other
 // work on a shared machine; PyTorch is measured the same way); every line ends with the ratio.
 using System.Diagnostics;
@@ -7,39 +8,45 @@ using ArchNotebooks.Torch;
 using static ArchNotebooks.Torch.torch;
 
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
-var device = args.Length > 0 ? args[0] : "cpu";
-var baselineFile = args.Length > 1 ? args[1] : null;
+var (threadCounts, rest) = PyTorchBaseline.ParseThreads(args);
+var device = rest.Count > 0 ? rest[0] : "cpu";
 var dev = Device.Parse(device);
-Console.WriteLine($"libtorch {torch.__version__}, device {dev}, threads {get_num_threads()}, CPU allocator: " +
+var blas = blas_info;
+Console.WriteLine($"libtorch {torch.__version__}, device {dev}, CPU allocator: " +
     (cpu_allocator_cached ? "the binding's small-block cache (ARCHNB_CPU_ALLOCATOR=default for libtorch's own)" : "libtorch's default"));
+Console.WriteLine($"BLAS: {blas.Threading} OpenBLAS ({blas.Decision}); thread default: {num_threads_default}");
 
-var ours = new Dictionary<string, double>
+var baselineScript = Path.Combine(AppContext.BaseDirectory, "torch_baseline.py");
+var fastestAtOne = new Dictionary<string, double>();
+foreach (var threads in threadCounts)
 {
-    ["add8x8_us"] = Bench.PerOpAdd(dev),
-    ["matmul1024_ms"] = Bench.Matmul(dev),
-    ["mlp_fwd_bwd_ms"] = Bench.Mlp(dev),
-};
-
-var baseline = new Dictionary<string, double>();
-if (baselineFile != null && File.Exists(baselineFile))
-    foreach (var line in File.ReadAllLines(baselineFile))
+    set_num_threads(threads);
+    var baseline = PyTorchBaseline.Run(baselineScript, [device], threads);
+    var ours = new Dictionary<string, double>
     {
-        var parts = line.Split('=', 2);
-        if (parts.Length == 2 && double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var v)) baseline[parts[0].Trim()] = v;
+        ["add8x8_us"] = Bench.PerOpAdd(dev),
+        ["matmul1024_ms"] = Bench.Matmul(dev),
+        ["mlp_fwd_bwd_ms"] = Bench.Mlp(dev),
+        ["attention_step_ms"] = Bench.Attention(dev),
+    };
+    Console.WriteLine($"\n{threads} intra-op thread(s) — ArchNotebooks: {get_num_threads()} threads, {blas.Threading} OpenBLAS; {PyTorchBaseline.Describe(baseline)}");
+    Report("per-op overhead, 8x8 float32 add", "add8x8_us", "us/op");
+    Report("matmul 1024x1024x1024 float32", "matmul1024_ms", "ms");
+    Report("2-layer MLP forward+backward (batch 256, 512-1024-10)", "mlp_fwd_bwd_ms", "ms");
+    Report("attention-shaped step forward+backward (B 16, H 4, T 64, D 32)", "attention_step_ms", "ms");
+
+    void Report(string what, string key, string unit)
+    {
+        var o = ours[key];
+        if (threads == 1) fastestAtOne[key] = o;
+        if (baseline.TryGetValue(key, out var b))
+            // cost ratio = our time / PyTorch's time: below 1 means faster than PyTorch eager.
+            Console.WriteLine($"  {what}: ArchNotebooks {o:F3} {unit}, PyTorch eager {b:F3} {unit}, cost ratio {o / b:F2}x (speed ratio {b / o:F2})");
+        else
+            Console.WriteLine($"  {what}: ArchNotebooks {o:F3} {unit}, PyTorch eager n/a (baseline not run), ratio n/a");
+        if (threads > 1 && fastestAtOne.TryGetValue(key, out var one))
+            Console.WriteLine($"    vs 1 thread: {o / one:F2}x the time{(o > one * 1.05 ? "  <- slower than one thread" : "")}");
     }
-
-Report("per-op overhead, 8x8 float32 add", "add8x8_us", "us/op", lowerIsBetter: true);
-Report("matmul 1024x1024x1024 float32", "matmul1024_ms", "ms", lowerIsBetter: true);
-Report("2-layer MLP forward+backward (batch 256, 512-1024-10)", "mlp_fwd_bwd_ms", "ms", lowerIsBetter: true);
-
-void Report(string what, string key, string unit, bool lowerIsBetter)
-{
-    var o = ours[key];
-    if (baseline.TryGetValue(key, out var b))
-        // ratio = our speed / PyTorch's speed: above 1 means faster than PyTorch eager.
-        Console.WriteLine($"{what}: ArchNotebooks {o:F3} {unit}, PyTorch eager {b:F3} {unit}, cost ratio {o / b:F2}x (speed ratio {b / o:F2})");
-    else
-        Console.WriteLine($"{what}: ArchNotebooks {o:F3} {unit}, PyTorch eager n/a (baseline not run), ratio n/a");
 }
 
 static class Bench
@@ -86,6 +93,35 @@ static class Bench
             times.Add(sw.Elapsed.TotalMilliseconds);
         }
         times.RemoveRange(0, 2);
+        return Best(times);
+    }
+
+    public static double Attention(Device d)
+    {
+        const int B = 16, H = 4, T = 64, D = 32;
+        using var scope = NewDisposeScope();
+        var x = randn(new long[] { B, T, H * D }, device: d);
+        var wqkv = (randn(new long[] { 3 * H * D, H * D }, device: d) * 0.05).requires_grad_();
+        var wo = (randn(new long[] { H * D, H * D }, device: d) * 0.05).requires_grad_();
+        int reps = d.type == DeviceType.CUDA ? 200 : 30;
+        var times = new List<double>();
+        for (int rep = 0; rep < reps + 3; rep++)
+        {
+            Sync(d);
+            var sw = Stopwatch.StartNew();
+            using (var step = NewDisposeScope())
+            {
+                var qkv = nn.functional.linear(x, wqkv).view(B, T, 3, H, D).permute(2, 0, 3, 1, 4);
+                var weights = nn.functional.softmax(qkv[0].matmul(qkv[1].transpose(-2, -1)) / Math.Sqrt(D), -1);
+                var y = nn.functional.linear(weights.matmul(qkv[2]).transpose(1, 2).reshape(B, T, H * D), wo);
+                y.pow(2).mean().backward();
+                wqkv.grad = null;
+                wo.grad = null;
+            }
+            Sync(d);
+            times.Add(sw.Elapsed.TotalMilliseconds);
+        }
+        times.RemoveRange(0, 3);
         return Best(times);
     }
 

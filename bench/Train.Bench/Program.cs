@@ -16,22 +16,64 @@ var sizes = new (string name, long dim, int layers, int heads, long seq, long ba
     ("overhead-bound", 64, 2, 4, 32, 8, 60),
     ("compute-bound", 128, 2, 4, 64, 32, 25),
 };
-int threads = get_num_threads();
-Console.WriteLine($"libtorch {__version__}, cpu, {threads} threads, {Environment.ProcessorCount} cores visible");
+var (threadCounts, others) = PyTorchBaseline.ParseThreads(args);
+int runs = others.Count >= 2 && others[0] == "--runs" ? int.Parse(others[1], CultureInfo.InvariantCulture) : 5;
+Console.WriteLine($"libtorch {__version__}, cpu, {Environment.ProcessorCount} usable processors; BLAS: {blas_info.Threading} OpenBLAS; " +
+    $"{runs} runs per side and thread count, interleaved (PyTorch, ours, PyTorch, ...)");
 
 var specs = sizes.Select(s => $"{s.dim},{s.layers},{s.heads},{s.seq},{s.batch},{s.steps}").ToArray();
-var baseline = RunPyTorch(specs, threads);
-var ourResults = sizes.Select(s => Measure(s.dim, s.layers, s.heads, s.seq, s.batch, s.steps)).ToArray();
-foreach (var (k, v) in RunPyTorch(specs, threads)) baseline[k] = Math.Max(v, baseline.GetValueOrDefault(k));
-for (int i = 0; i < sizes.Length; i++)
+var script = Path.Combine(AppContext.BaseDirectory, "train_baseline.py");
+foreach (var threads in threadCounts)
 {
-    var s = sizes[i];
-    double ours = ourResults[i];
-    string what = $"tiny GPT train step, {s.name} (d_model {s.dim}, {s.layers} layers, {s.heads} heads, seq {s.seq}, batch {s.batch})";
-    if (baseline.TryGetValue(specs[i], out var theirs))
-        Console.WriteLine($"{what}: ArchNotebooks {ours:F0} tokens/s, PyTorch eager {theirs:F0} tokens/s, ratio {ours / theirs:F2}x");
-    else
-        Console.WriteLine($"{what}: ArchNotebooks {ours:F0} tokens/s, PyTorch eager n/a, ratio n/a");
+    set_num_threads(threads);
+    var ours = sizes.Select(_ => new List<double>()).ToArray();
+    var theirs = sizes.Select(_ => new List<double>()).ToArray();
+    string describe = "";
+    for (int run = 0; run < runs; run++)
+    {
+        var baseline = PyTorchBaseline.Run(script, specs, threads);
+        describe = PyTorchBaseline.Describe(baseline);
+        for (int i = 0; i < sizes.Length; i++)
+        {
+            if (baseline.TryGetValue(specs[i], out var t)) theirs[i].Add(t);
+            var s = sizes[i];
+            ours[i].Add(Measure(s.dim, s.layers, s.heads, s.seq, s.batch, s.steps));
+        }
+    }
+    Console.WriteLine($"\n{threads} intra-op thread(s) — ArchNotebooks: {get_num_threads()} threads; {describe}");
+    for (int i = 0; i < sizes.Length; i++)
+    {
+        var s = sizes[i];
+        var o = PyTorchBaseline.Spread(ours[i]);
+        Console.WriteLine($"  tiny GPT train step, {s.name} (d_model {s.dim}, {s.layers} layers, {s.heads} heads, seq {s.seq}, batch {s.batch}), tokens/s min/median/max:");
+        Console.WriteLine($"    ArchNotebooks {o.Min:F0} / {o.Median:F0} / {o.Max:F0} (min is {o.Min / o.Median:P0} of median)");
+        if (theirs[i].Count == 0) { Console.WriteLine("    PyTorch eager n/a, ratio n/a"); continue; }
+        var t = PyTorchBaseline.Spread(theirs[i]);
+        Console.WriteLine($"    PyTorch eager {t.Min:F0} / {t.Median:F0} / {t.Max:F0} (min is {t.Min / t.Median:P0} of median)");
+        Console.WriteLine($"    ratio of medians {o.Median / t.Median:F2}x");
+    }
+}
+
+// The mixture-of-experts layer: batched experts against the one-expert-at-a-time loop, same weights, this process only.
+{
+    manual_seed(0);
+    using var layer = new MixtureOfExpertsLayer(128, 256, experts: 8, topK: 2);
+    using var tokens = randn(32 * 64, 128);
+    double Time(bool batched)
+    {
+        layer.Batched = batched;
+        var times = new List<double>();
+        for (int i = 0; i < 23; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            using (var scope = NewDisposeScope()) layer.call(tokens).sum().backward();
+            times.Add(clock.Elapsed.TotalMilliseconds);
+        }
+        return times.Skip(3).Order().ElementAt(4);  // 20th percentile of 20 after warm-up
+    }
+    var (loop, batched) = (Time(false), Time(true));
+    Console.WriteLine($"\nMoE layer forward+backward (2048 tokens, d 128, 8 experts of 256, top-2), {get_num_threads()} threads: " +
+        $"batched {batched:F2} ms, loop {loop:F2} ms, speed ratio {loop / batched:F2}x");
 }
 
 static double Measure(long dim, int layers, int heads, long seq, long batch, int steps)
@@ -83,29 +125,4 @@ static double Measure(long dim, int layers, int heads, long seq, long batch, int
         var names = new[] { "forward", "loss", "backward", "AdamW step" };
         Console.WriteLine("  breakdown (ms): " + string.Join(", ", names.Select((n, i) => $"{n} {parts[i].Order().ElementAt(10):F2}")));
     }
-}
-
-static Dictionary<string, double> RunPyTorch(string[] specs, int threads)
-{
-    var result = new Dictionary<string, double>();
-    var script = Path.Combine(AppContext.BaseDirectory, "train_baseline.py");
-    var psi = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardOutput = true, RedirectStandardError = true };
-    psi.ArgumentList.Add(script);
-    foreach (var s in specs) psi.ArgumentList.Add(s);
-    // Same thread count as this process, so the comparison is of the two front ends, not of parallelism.
-    psi.Environment["OMP_NUM_THREADS"] = threads.ToString();
-    try
-    {
-        using var p = Process.Start(psi)!;
-        var err = p.StandardError.ReadToEndAsync();
-        foreach (var line in p.StandardOutput.ReadToEnd().Split('\n'))
-        {
-            var parts = line.Split('=', 2);
-            if (parts.Length == 2 && double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var v)) result[parts[0]] = v;
-        }
-        p.WaitForExit();
-        if (p.ExitCode != 0) Console.WriteLine($"PyTorch baseline failed: {err.Result.Trim()}");
-    }
-    catch (Exception e) { Console.WriteLine($"PyTorch baseline not run: {e.Message}"); }
-    return result;
 }

@@ -88,8 +88,14 @@ def measure(vocab, dim, layers, heads, seq, batch, steps):
     return batch * seq / times[len(times) // 5]
 
 
+def blas_openmp():
+    with open("/proc/self/maps") as maps:
+        return 1 if "openblas-openmp" in maps.read() else 0
+
+
 if __name__ == "__main__":
     vocab = 64
+    print(f"threads={torch.get_num_threads()}\nblas_openmp={blas_openmp()}", flush=True)
     for spec in sys.argv[1:]:
         dim, layers, heads, seq, batch, steps = map(int, spec.split(","))
         print(f"{spec}={measure(vocab, dim, layers, heads, seq, batch, steps):.1f}", flush=True)

@@ -1,7 +1,9 @@
 using System.CommandLine;
 using ArchNotebooks.Kernel.Cli;
+using ArchNotebooks.Kernel.Scripting;
 
 // archnb: the ArchNotebooks host. Verbs: kernel (run / install), run (headless notebooks), script.
+UnhandledExceptionReport.Install();
 var root = new RootCommand("ArchNotebooks: a C# Jupyter kernel, headless notebook runner and script host")
 {
     KernelCommands.Create(),

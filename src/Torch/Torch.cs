@@ -85,6 +85,26 @@ public static partial class torch
         NativeMethods.Check();
     }
 
+    /// <summary>How the start-up thread count was chosen, e.g. "2 = physical cores available (...)" (see <see cref="ThreadDefaults"/>).</summary>
+    public static string num_threads_default
+    {
+        get
+        {
+            _ = get_num_threads();  // loads libtorch, which makes the choice
+            return ThreadDefaults.Decision;
+        }
+    }
+
+    /// <summary>The BLAS that libtorch's matrix products reach in this process (library, threading model, configuration, and why).</summary>
+    public static BlasInfo blas_info
+    {
+        get
+        {
+            _ = get_num_threads();  // the BLAS is chosen while libtorch loads
+            return BlasInfo.Read();
+        }
+    }
+
     /// <summary>libtorch's version, e.g. "1.13.1".</summary>
     public static string __version__ => NativeMethods.TakeStringOrThrow(NativeMethods.arch_version());
 

@@ -19,6 +19,7 @@ public sealed class PythonClientTests(KernelSpecFixture spec)
     [InlineData("test_display_and_update_display")]
     [InlineData("test_errors_carry_cell_line_numbers")]
     [InlineData("test_interrupt_stops_endless_loop_and_keeps_variables")]
+    [InlineData("test_interrupt_reaches_a_trainer_fit_called_from_csharp")]
     [InlineData("test_stdin_through_input_request")]
     [InlineData("test_restart_gives_a_fresh_session")]
     [InlineData("test_environment_exit_gives_a_dead_kernel_that_restarts")]

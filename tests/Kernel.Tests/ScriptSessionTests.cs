@@ -72,6 +72,42 @@ public sealed class ScriptSessionTests(SessionFixture fixture)
     }
 
     [Fact]
+    public async Task Interrupt_reaches_a_trainer_fit_called_from_csharp_without_a_token()
+    {
+        // Library types only, and an expression-bodied callback (the kernel writes interrupt checks into
+        // block bodies only): no check written into cell code runs inside Fit, so only the library's own
+        // view of the cell's interrupt can stop it.
+        Assert.Null(fixture.Run("""
+            var fitTask = new SetMaxTask(digits: 6, size: 3);
+            manual_seed(0);
+            var fitModel = new DeepSetsConfig(Hidden: 16).For(fitTask).Build();
+            """).Error);
+        var started = Path.Combine(Path.GetTempPath(), $"archnb-fit-started-{Guid.NewGuid():N}");
+        var run = Task.Run(() => fixture.Run($$"""
+            var fitResult = new Trainer(new TrainConfig { Steps = 10_000_000, EvalEvery = 0, BatchSize = 8 })
+                .Subscribe(e => File.WriteAllText(@"{{started}}", e.Step.ToString()))
+                .Fit(fitModel, fitTask);
+            """));
+        // Interrupt once training is under way (its fifth step has been reported).
+        long Reported() { try { return long.Parse(File.ReadAllText(started)); } catch (Exception e) when (e is IOException or FormatException) { return 0; } }
+        var wait = Stopwatch.StartNew();
+        while (Reported() < 5 && !run.IsCompleted && wait.Elapsed < TimeSpan.FromSeconds(120)) Thread.Sleep(20);
+        Assert.False(run.IsCompleted);
+        fixture.Session.Interrupt();
+        var finished = await Task.WhenAny(run, Task.Delay(TimeSpan.FromSeconds(20)));
+        Assert.True(finished == run, "Trainer.Fit did not stop after the interrupt");
+        Assert.Equal("KernelInterrupted", (await run).Error!.Name);
+        File.Delete(started);
+        // Fit returned what it did: the cell's variables hold the partial result, and the model still computes.
+        var result = fixture.Run("fitResult.Interrupted && fitResult.StepsCompleted == fitResult.LossHistory.Count && fitResult.StepsCompleted >= 5");
+        Assert.Null(result.Error);
+        Assert.Equal("true", result.ResultText);
+        var forward = fixture.Run("fitModel.call(fitTask.Sample(4, 0).Input).isfinite().all().ToBoolean()");
+        Assert.Null(forward.Error);
+        Assert.Equal("true", forward.ResultText);
+    }
+
+    [Fact]
     public async Task An_interrupt_also_stops_cells_queued_behind_the_running_one_and_they_do_not_run()
     {
         // Run All, then interrupt: the looping cell stops, and the cell already queued behind it (it waits

@@ -13,7 +13,7 @@ namespace ArchNotebooks.Extensions.Formatting;
 /// </summary>
 public static class AblationFormatter
 {
-    public const double Alpha = 0.05;
+    public const double Alpha = AblationResult.Alpha;
 
     public static void Write(AblationTable table, MimeBundle bundle)
     {
@@ -21,11 +21,14 @@ public static class AblationFormatter
         bundle[MimeBundle.Html] = ToHtml(table);
     }
 
-    /// <summary>"better", "worse", "insignificant" or "baseline": how a row compares with the baseline at <see cref="Alpha"/>.</summary>
+    /// <summary>"better", "worse", "insignificant" or "baseline": how a row compares with the baseline at <see cref="Alpha"/>, on the Holm-adjusted p.</summary>
     public static string Verdict(AblationRow row) =>
         row.IsBaseline ? "baseline" : !row.Significant(Alpha) ? "insignificant" : row.RelativeImprovement > 0 ? "better" : "worse";
 
-    public static string ToHtml(AblationTable table)
+    public static string ToHtml(AblationTable table) => ToHtml(table, figure: true);
+
+    /// <summary>The table, its conclusion lines and (with <paramref name="figure"/>) the per-seed figure, as one block.</summary>
+    static string ToHtml(AblationTable table, bool figure)
     {
         var all = table.Rows.SelectMany(r => r.Values).Where(double.IsFinite).ToList();
         double lo = all.DefaultIfEmpty(0).Min(), hi = all.DefaultIfEmpty(1).Max();
@@ -33,30 +36,42 @@ public static class AblationFormatter
         var rows = table.Rows.Select(r =>
         {
             var verdict = Verdict(r);
-            string name = (r.IsBest ? "▲ " : "") + r.Variant + (r.IsBaseline ? " (baseline)" : "");
+            string name = (r.IsSignificantlyBest ? "▲ " : "") + r.Variant + (r.IsBaseline ? " (baseline)" : "");
             string delta = r.RelativeImprovement is { } d ? d.ToString("+0.0%;-0.0%;0.0%", CultureInfo.InvariantCulture) : "—";
-            string p = r.VsBaseline is { } t && !double.IsNaN(t.PValue) ? t.PValue.ToString(t.PValue < 0.001 ? "0.0e+0" : "0.000", CultureInfo.InvariantCulture) + (t.PValue < Alpha ? " *" : "") : "—";
+            static string P(double v) => double.IsNaN(v) ? "—" : v.ToString(v < 0.001 ? "0.0e+0" : "0.000", CultureInfo.InvariantCulture);
+            string p = r.VsBaseline is { } t ? P(t.PValue) : "—";
+            string holm = r.AdjustedPValue is { } a ? P(a) + (a < Alpha ? " *" : "") : "—";
             return (IEnumerable<string>)
             [
-                $"<td class=\"{(r.IsBest ? "best" : "")}\">{HtmlText.Escape(name)}</td>",
+                $"<td class=\"{(r.IsSignificantlyBest ? "best" : "")}\">{HtmlText.Escape(name)}</td>",
                 r.N.ToString(CultureInfo.InvariantCulture),
                 $"{HtmlText.Number(r.Mean)} ± {HtmlText.Number(r.Std)}",
                 $"[{HtmlText.Number(r.CI.Low)}, {HtmlText.Number(r.CI.High)}]",
                 $"<td class=\"{verdict}\">{delta}</td>",
                 $"<td class=\"{verdict}\">{p}</td>",
+                $"<td class=\"{verdict}\">{holm}</td>",
                 $"<td>{SeedDots(r, lo, hi, baseline, verdict)}</td>",
             ];
         });
         var html = new StringBuilder();
         html.Append("<h4>").Append(HtmlText.Escape($"{table.Study}: {table.Metric.Name}")).Append("</h4>");
-        var tableHtml = HtmlText.Table(["variant", "n", "mean ± std", "95% CI", "Δ vs baseline", "p", "seeds"], rows, table.Caption);
+        var tableHtml = HtmlText.Table(["variant", "n", "mean ± std", "95% CI", "Δ vs baseline", "p", "p (Holm)", "seeds"], rows, table.Caption);
         // Shade the baseline row: the first data row whose variant is the baseline.
         int at = table.Rows.ToList().FindIndex(r => r.IsBaseline);
         if (at >= 0) tableHtml = MarkRow(tableHtml, at, "baseline");
         html.Append(tableHtml);
+        html.Append("<ul>").Append(string.Concat(table.Conclusions().Select(c => "<li>" + HtmlText.Escape(c) + "</li>"))).Append("</ul>");
         if (table.Interrupted) html.Append("<div class=\"worse\">Interrupted: some runs are missing.</div>");
-        html.Append(DotFigure(table).ToHtml());
-        return HtmlText.Block(html.ToString());
+        if (figure) html.Append(DotFigure(table).ToHtml());
+        return figure ? HtmlText.Block(html.ToString()) : html.ToString();
+    }
+
+    /// <summary>Every metric the study recorded, in text and HTML: the headline table with its seed figure, then one table per further metric.</summary>
+    public static void Write(AblationResult result, MimeBundle bundle)
+    {
+        var tables = result.Tables();
+        bundle[MimeBundle.PlainText] = string.Join("\n\n", tables.Select(t => t.ToText()));
+        bundle[MimeBundle.Html] = HtmlText.Block(ToHtml(tables[0]) + string.Concat(tables.Skip(1).Select(t => ToHtml(t, figure: false))));
     }
 
     static string MarkRow(string tableHtml, int index, string cssClass)

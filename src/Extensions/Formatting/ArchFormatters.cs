@@ -30,7 +30,7 @@ public static class ArchFormatters
         formatters.Register<Tensor>((t, b) => { TensorFormatter.Write(t, b); return true; });
         formatters.Register<LibraryModule>((m, b) => { ModuleFormatter.Write(m, b); return true; });
         formatters.Register<AblationTable>((t, b) => { AblationFormatter.Write(t, b); return true; });
-        formatters.Register<AblationResult>((r, b) => { AblationFormatter.Write(r.Table(), b); return true; });
+        formatters.Register<AblationResult>((r, b) => { AblationFormatter.Write(r, b); return true; });
         formatters.Register<TrainingResult>((r, b) => { new TrainingCurves(r).Render(b); return true; });
         formatters.Register<ScalingResult>((r, b) => { ScalingFormatter.Write(r, b); return true; });
         formatters.Register<RunTable>((t, b) => { RunTableFormatter.Write(t, b); return true; });

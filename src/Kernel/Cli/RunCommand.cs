@@ -39,6 +39,8 @@ internal static class RunCommand
         if (!file.Exists) { Console.Error.WriteLine($"archnb run: {file.FullName} does not exist"); return 2; }
         KernelLog.Quiet = true;
         var stdout = new StreamWriter(Console.OpenStandardOutput()) { AutoFlush = true };
+        // Console.Error is the cells' (ConsoleRouter) once a session exists; the run's own messages go to the process's stderr.
+        var stderr = new StreamWriter(Console.OpenStandardError()) { AutoFlush = true };
         NotebookDocument document;
         try
         {
@@ -47,37 +49,44 @@ internal static class RunCommand
         }
         catch (Exception e) when (e is InvalidDataException or System.Text.Json.JsonException or ArgumentException)
         {
-            Console.Error.WriteLine($"archnb run: {e.Message}");
+            stderr.WriteLine($"archnb run: {e.Message}");
             return 2;
         }
+        var outputs = new RunOutputs(document, file, parameters, output, html, stdout, stderr);
         var workingDirectory = file.DirectoryName!;
         var previous = Directory.GetCurrentDirectory();
         Directory.SetCurrentDirectory(workingDirectory);
         NotebookRunResult result;
+        NotebookRunner runner;
+        string? runnerFailure = null;
         try
         {
             using var session = new ScriptSession(workingDirectory);
             Console.CancelKeyPress += (_, e) => { e.Cancel = true; session.Interrupt(); };
-            var runner = new NotebookRunner(session, timeout is { } s ? TimeSpan.FromSeconds(s) : null);
-            result = runner.RunAsync(document).GetAwaiter().GetResult();
+            runner = new NotebookRunner(session, timeout is { } s ? TimeSpan.FromSeconds(s) : null);
+            var ending = runner;
+            // Code on a thread, timer or async void that throws ends the process: save what the run has first.
+            UnhandledExceptionReport.OnProcessEnding(text =>
+            {
+                var partial = ending.Stop(new CellError("UnhandledException", text.Split('\n')[0], text.TrimEnd().Split('\n')));
+                if (outputs.Write(partial)) stderr.WriteLine($"archnb run: saved the run up to cell [{partial.CellsRun}] before the process ended");
+            });
+            try { result = runner.RunAsync(document).GetAwaiter().GetResult(); }
+            catch (Exception e)
+            {
+                // A failure of the runner itself (not of a cell): the cells that ran keep their outputs.
+                runnerFailure = $"{e.GetType().Name}: {e.Message}";
+                result = runner.Stop(new CellError("RunnerError", e.Message, [$"archnb run stopped: {e}"]));
+            }
         }
         finally { Directory.SetCurrentDirectory(previous); }
+        runner.Stop(null);  // text the session's last flush added to the last cell
 
-        if (output is not null) { document.Save(output.FullName); stdout.WriteLine($"executed notebook: {output.FullName}"); }
-        if (html is not null)
-        {
-            var plotly = HtmlReport.FindPlotlyJs();
-            var info = new ReportInfo(Path.GetFileNameWithoutExtension(file.Name), DateTimeOffset.Now, result, parameters);
-            var uses = document.Cells.Where(c => c.IsCode).SelectMany(c => c.Outputs.OfType<System.Text.Json.Nodes.JsonObject>())
-                .Any(o => o["data"] is System.Text.Json.Nodes.JsonObject data && (data.ContainsKey(Interactive.MimeBundle.Plotly)
-                    // HTML outputs (tables with charts, #!arch progress) carry figures that plotly.js draws over their static SVG.
-                    || (data[Interactive.MimeBundle.Html]?.ToJsonString() ?? "").Contains("archnb-figure", StringComparison.Ordinal)));
-            File.WriteAllText(html.FullName, HtmlReport.Render(document, info, uses && plotly is not null ? File.ReadAllText(plotly) : null));
-            stdout.WriteLine($"HTML report: {html.FullName}");
-        }
+        bool written = outputs.Write(result);
         stdout.WriteLine($"{file.Name}: {result.Summary} ({result.Elapsed.TotalSeconds:F1} s)"
                          + (result.Error is null ? "" : $"\n  cell [{result.ErrorCell}] failed: {result.Error.Name}: {result.Error.Value}"));
-        if (result.Error is not null) Console.Error.WriteLine(HtmlReport.StripAnsi(result.Error.ToString()));
-        return result.Error is null ? 0 : 1;
+        if (runnerFailure is not null) stderr.WriteLine($"archnb run: stopped after cell [{result.CellsRun}] because the runner failed: {runnerFailure}");
+        else if (result.Error is not null) stderr.WriteLine(HtmlReport.StripAnsi(result.Error.ToString()));
+        return result.Error is null && written ? 0 : 1;
     }
 }

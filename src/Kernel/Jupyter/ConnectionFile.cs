@@ -28,8 +28,11 @@ internal sealed record ConnectionFile
         return file;
     }
 
-    /// <summary>tcp://ip:port, or ipc://ip-port as jupyter_client spells IPC endpoints; port 0 binds any free port.</summary>
+    /// <summary>tcp://ip:port (an IPv6 address in brackets), or ipc://ip-port as jupyter_client spells IPC endpoints; port 0 binds any free port.</summary>
     public string Endpoint(int port) => Transport == "ipc"
         ? $"ipc://{Ip}-{port}"
-        : $"tcp://{Ip}:{(port == 0 ? "*" : port.ToString())}";
+        : $"tcp://{(IsIpv6 && !Ip.StartsWith('[') ? $"[{Ip}]" : Ip)}:{(port == 0 ? "*" : port.ToString())}";
+
+    /// <summary>Whether the address is IPv6 (ZeroMQ sockets bind one only with ZMQ_IPV6 set).</summary>
+    public bool IsIpv6 => Transport == "tcp" && Ip.Contains(':');
 }

@@ -1,14 +1,20 @@
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
 
 namespace ArchNotebooks.Kernel.Jupyter;
 
-/// <summary>The inputs (and text results) of this process's stored executions, answering history_request.</summary>
-internal sealed class ExecutionHistory
+/// <summary>The inputs (and text results) of this process's latest stored executions, answering history_request.</summary>
+/// <param name="limit">How many executions are kept: a kernel that runs for days must not keep every cell's source and result.</param>
+internal sealed class ExecutionHistory(int limit = ExecutionHistory.DefaultLimit)
 {
+    public const int DefaultLimit = 10_000;
     private readonly List<(int Line, string Input, string? Output)> _entries = new();
 
-    public void Add(int line, string input, string? output) => _entries.Add((line, input, output));
+    public void Add(int line, string input, string? output)
+    {
+        // Dropping in batches keeps Add amortised O(1); the list holds between limit and 1.25 × limit entries.
+        if (_entries.Count >= limit + limit / 4) _entries.RemoveRange(0, _entries.Count - limit + 1);
+        _entries.Add((line, input, output));
+    }
 
     /// <summary>history_reply content for a history_request (tail, range or search; session is always this one, 1).</summary>
     public JsonObject Reply(JsonObject content)
@@ -25,8 +31,8 @@ internal sealed class ExecutionHistory
                 entries = _entries.Where(h => h.Line >= start && h.Line < stop);
                 break;
             case "search":
-                var glob = new Regex("^" + Regex.Escape((string?)content["pattern"] ?? "*").Replace("\\*", ".*").Replace("\\?", ".") + "$", RegexOptions.Singleline);
-                var found = _entries.Where(h => glob.IsMatch(h.Input)).ToList();
+                var pattern = (string?)content["pattern"] ?? "*";
+                var found = _entries.Where(h => GlobPattern.Matches(pattern, h.Input)).ToList();
                 if (content["unique"]?.GetValue<bool>() ?? false)
                     found = found.GroupBy(h => h.Input).Select(g => g.Last()).OrderBy(h => h.Line).ToList();
                 entries = content["n"] is null ? found : found.TakeLast(Math.Max(0, n));

@@ -11,7 +11,7 @@ internal sealed class IopubCellOutput(KernelProtocol protocol, JupyterMessage re
     public string? ResultText { get; private set; }
 
     public void Stream(string name, string text) =>
-        protocol.Publish("stream", new JsonObject { ["name"] = name, ["text"] = text }, request);
+        protocol.Publish("stream", new JsonObject { ["name"] = name, ["text"] = OutputLimits.Truncate(text) }, request);
 
     public void Display(MimeBundle bundle, string displayId, bool update) =>
         protocol.Publish(update ? "update_display_data" : "display_data", new JsonObject

@@ -20,6 +20,15 @@ internal sealed class JupyterKernel : IDisposable
         _sockets = new KernelSockets(connection);
         _session = new ScriptSession();
         _protocol = new KernelProtocol(new CSharpInterpreter(_session), _sockets.Publish, _sockets.RequestInput, Exit);
+        UnhandledExceptionReport.OnProcessEnding(TellTheFrontEnd);
+    }
+
+    /// <summary>The reason the process ends, as stderr of the cell that ran last, so the notebook shows it and not only the server's log.</summary>
+    private void TellTheFrontEnd(string text)
+    {
+        // Bounded: a publish stuck behind a client that does not read must not keep a dying process alive.
+        var publish = Task.Run(() => _session.Console.Current.Stream("stderr", text));
+        if (publish.Wait(TimeSpan.FromSeconds(1))) Thread.Sleep(200);  // libzmq's I/O thread puts it on the wire
     }
 
     public int Run()
@@ -71,7 +80,13 @@ internal sealed class JupyterKernel : IDisposable
                 KernelLog.Write($"{channel.ToString().ToLowerInvariant()}: dropped a message: {e.Message}");
                 continue;
             }
-            _protocol.Handle(request, channel, reply => _sockets.Send(socket, reply));
+            try { _protocol.Handle(request, channel, reply => _sockets.Send(socket, reply)); }
+            catch (ZmqException e) when (e.IsTerminating) { return; }
+            catch (Exception e)
+            {
+                // Handle answers its own failures; this is the last line, so one odd message never ends the channel's thread.
+                KernelLog.Write($"{channel.ToString().ToLowerInvariant()}: {request.MsgType} failed outside its handler: {e}");
+            }
         }
     }
 

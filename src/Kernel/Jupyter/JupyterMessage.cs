@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using ArchNotebooks.Kernel.Scripting;
 
 namespace ArchNotebooks.Kernel.Jupyter;
 
@@ -54,8 +55,21 @@ internal sealed class JupyterMessage
             Content = ParseObject(content, "content"),
             Buffers = frames.GetRange(delimiter + 6, frames.Count - delimiter - 6),
         };
-        if (message.Header["msg_type"] is not JsonValue) throw new MalformedMessageException("header has no msg_type");
+        RequireString(message.Header, "msg_type", required: true);
+        RequireString(message.Header, "msg_id", required: false);
         return message;
+    }
+
+    /// <summary>Header fields the kernel reads as strings must be strings: anything else is a malformed message, not a crash later.</summary>
+    private static void RequireString(JsonObject header, string field, bool required)
+    {
+        switch (header[field])
+        {
+            case JsonValue value when value.GetValueKind() == JsonValueKind.String: return;
+            case null when !required: return;
+            case null: throw new MalformedMessageException($"header has no {field}");
+            case var other: throw new MalformedMessageException($"header {field} is a JSON {other.GetValueKind().ToString().ToLowerInvariant()}, expected a string");
+        }
     }
 
     private static JsonObject ParseObject(byte[] frame, string what)
@@ -72,7 +86,10 @@ internal sealed class JupyterMessage
         var header = Serialize(Header);
         var parent = Serialize(ParentHeader);
         var metadata = Serialize(Metadata);
-        var content = Serialize(Content);
+        byte[] content;
+        // A string past the serializer's limit (a display of a gigabyte of HTML) is cut with a note rather than failing the publish.
+        try { content = Serialize(Content); }
+        catch (ArgumentException) { content = Serialize((JsonObject)OutputLimits.TruncateStrings(Content)!); }
         var frames = new List<byte[]>(Identities.Count + 6 + Buffers.Count);
         frames.AddRange(Identities);
         frames.Add(Delimiter);

@@ -10,7 +10,7 @@ namespace ArchNotebooks.Kernel.Jupyter;
 internal sealed class KernelSockets : IDisposable
 {
     private readonly ZmqContext _context = new();
-    private readonly object _iopubGate = new();
+    private readonly IopubPacing _iopub;
     private readonly object _stdinGate = new();
     private readonly object _shellGate = new();
     private readonly object _controlGate = new();
@@ -18,10 +18,13 @@ internal sealed class KernelSockets : IDisposable
     public KernelSockets(ConnectionFile connection)
     {
         Signer = new MessageSigner(connection.Key);
+        if (!Signer.Enabled)
+            KernelLog.Write("warning: the connection file's key is empty, so messages are neither signed nor checked: anyone who can reach these ports can run code");
         Shell = Bind(LibZmq.ROUTER, connection, connection.ShellPort);
         Control = Bind(LibZmq.ROUTER, connection, connection.ControlPort);
         Stdin = Bind(LibZmq.ROUTER, connection, connection.StdinPort);
         Iopub = Bind(LibZmq.PUB, connection, connection.IopubPort);
+        _iopub = new IopubPacing(Iopub);
         Heartbeat = Bind(LibZmq.REP, connection, connection.HeartbeatPort);
     }
 
@@ -37,14 +40,14 @@ internal sealed class KernelSockets : IDisposable
     {
         var socket = _context.Socket(type);
         if (type == LibZmq.ROUTER) socket.SetOption(LibZmq.ROUTER_HANDOVER, 1);
+        if (connection.IsIpv6) socket.SetOption(LibZmq.IPV6, 1);
         socket.Bind(connection.Endpoint(port));
         return socket;
     }
 
     public void Publish(JupyterMessage message)
     {
-        var frames = message.ToFrames(Signer);
-        lock (_iopubGate) Iopub.SendMultipart(frames);
+        _iopub.Send(message.ToFrames(Signer));
     }
 
     /// <summary>Sends a reply on the socket its request came in on (the message carries the requester's identities).</summary>

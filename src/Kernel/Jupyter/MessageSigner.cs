@@ -32,7 +32,8 @@ internal sealed class MessageSigner
         if (Convert.FromHexString(System.Text.Encoding.ASCII.GetString(signature), given, out _, out int written) != System.Buffers.OperationStatus.Done || written != 32)
             return SignatureCheck.Invalid;
         if (!CryptographicOperations.FixedTimeEquals(given, Mac(header, parent, metadata, content))) return SignatureCheck.Invalid;
-        var hex = System.Text.Encoding.ASCII.GetString(signature);
+        // Remember the MAC, not its spelling: hex digits in another case are the same signature replayed.
+        var hex = Convert.ToHexStringLower(given);
         lock (_seen)
         {
             if (!_seen.Add(hex)) return SignatureCheck.Duplicate;

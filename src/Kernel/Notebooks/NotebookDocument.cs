@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using ArchNotebooks.Kernel.Scripting;
 
 namespace ArchNotebooks.Kernel.Notebooks;
 
@@ -29,15 +30,26 @@ public sealed class NotebookDocument
         var text = File.ReadAllText(path);
         if (Path.GetExtension(path).Equals(".dib", StringComparison.OrdinalIgnoreCase)) return DibFormat.Parse(text);
         var json = JsonNode.Parse(text) as JsonObject ?? throw new InvalidDataException($"{path}: not a JSON object");
-        if ((int?)json["nbformat"] is int major && major != 4) throw new InvalidDataException($"{path}: nbformat {major} is not supported (only 4)");
+        NotebookShape.Check(json, path);
+        if (json["nbformat"] is JsonValue major && (!major.TryGetValue<int>(out var version) || version != 4))
+            throw new InvalidDataException($"{path}: nbformat {major.ToJsonString()} is not supported (only 4)");
         return new NotebookDocument(json);
     }
 
+    /// <summary>
+    /// Writes the notebook (indented, as nbformat does) to a temporary file streamed straight from the JSON,
+    /// then moves it over <paramref name="path"/>. No whole-document string is built, and a string past the
+    /// serializer's limit is cut with a note (<see cref="OutputLimits"/>), so a run with huge outputs still saves.
+    /// </summary>
     public void Save(string path)
     {
-        var text = Json.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
         var temp = path + ".tmp";
-        File.WriteAllText(temp, text + "\n");
+        using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
+        {
+            using (var writer = new Utf8JsonWriter(file, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+                OutputLimits.Write(writer, Json);
+            file.WriteByte((byte)'\n');
+        }
         File.Move(temp, path, overwrite: true);
     }
 

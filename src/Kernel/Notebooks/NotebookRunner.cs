@@ -37,24 +37,32 @@ public sealed record NotebookRunResult(int CellsRun, int CodeCells, CellError? E
 /// </summary>
 public sealed class NotebookRunner(ScriptSession session, TimeSpan? cellTimeout = null)
 {
+    private readonly Stopwatch _clock = new();
+    private NotebookCellOutput? _current;
+    private int _count, _codeCells, _position, _skipped;
+
     public async Task<NotebookRunResult> RunAsync(NotebookDocument notebook)
     {
-        var clock = Stopwatch.StartNew();
+        _clock.Restart();
         var displays = new Dictionary<string, List<JsonObject>>();
-        int count = 0, position = 0, skipped = 0;
+        _count = 0;
+        _position = 0;
+        _skipped = 0;
         // Counted up front, so a run that stops early still says how many cells the notebook has.
-        int codeCells = notebook.Cells.Count(c => c.IsCode);
+        _codeCells = notebook.Cells.Count(c => c.IsCode);
         notebook.Metadata["kernelspec"] ??= new JsonObject { ["name"] = "archnb", ["display_name"] = "C# (ArchNotebooks)", ["language"] = "csharp" };
         notebook.Metadata["language_info"] = CSharpInterpreter.LanguageInfo();
         foreach (var cell in notebook.Cells)
         {
             if (!cell.IsCode) continue;
-            position++;
-            if (cell.Tags.Contains("skip-execution")) { skipped++; continue; }
+            _position++;
+            if (cell.Tags.Contains("skip-execution")) { _skipped++; continue; }
             cell.Outputs.Clear();
-            cell.ExecutionCount = ++count;
+            cell.ExecutionCount = ++_count;
             var started = DateTime.UtcNow;
-            var error = await session.ExecuteAsync(cell.Source, new NotebookCellOutput(cell, displays), $"cell[{count}]", cellTimeout);
+            var output = _current = new NotebookCellOutput(cell, displays);
+            var error = await session.ExecuteAsync(cell.Source, output, $"cell[{_count}]", cellTimeout);
+            output.Seal();
             if (error is { Name: "KernelInterrupted" } && cellTimeout is { } t)
                 error = error with { Name = "CellTimeoutError", Value = $"the cell ran longer than {t.TotalSeconds:0.#} s and was interrupted" };
             var metadata = (cell.Json["metadata"] ??= new JsonObject()).AsObject();
@@ -64,8 +72,23 @@ public sealed class NotebookRunner(ScriptSession session, TimeSpan? cellTimeout 
                 ["shell.execute_reply"] = DateTime.UtcNow.ToString("o"),
             };
             if (error is not null && !cell.Tags.Contains("raises-exception"))
-                return new NotebookRunResult(count, codeCells, error, count, clock.Elapsed) { Skipped = skipped, StoppedAt = position };
+                return new NotebookRunResult(_count, _codeCells, error, _count, _clock.Elapsed) { Skipped = _skipped, StoppedAt = _position };
         }
-        return new NotebookRunResult(count, codeCells, null, null, clock.Elapsed) { Skipped = skipped };
+        return new NotebookRunResult(_count, _codeCells, null, null, _clock.Elapsed) { Skipped = _skipped };
+    }
+
+    /// <summary>
+    /// The run so far, for saving when it cannot finish (a failure of the runner, or the process ending):
+    /// the last cell's stream text written into its JSON, and <paramref name="error"/>, when given, recorded
+    /// as that cell's error output and as the reason the run stopped.
+    /// </summary>
+    public NotebookRunResult Stop(CellError? error)
+    {
+        if (_current is { } output)
+        {
+            if (error is not null) output.Error(error);
+            output.Seal();
+        }
+        return new NotebookRunResult(_count, _codeCells, error, error is null ? null : _count, _clock.Elapsed) { Skipped = _skipped, StoppedAt = error is null ? null : _position };
     }
 }

@@ -31,9 +31,13 @@ internal sealed class CSharpInterpreter(ScriptSession session) : IInterpreter
 
     public Task<(MimeBundle? Value, CellError? Error)> EvaluateAsync(string expression) => session.EvaluateAsync(expression);
 
-    public CompletionResult Complete(string code, int cursor) => Completions.Complete(session, code, cursor);
+    // Code nested too deep for Roslyn's parser (NestingGuard) gets no completions and no help rather than a dead kernel.
+    public CompletionResult Complete(string code, int cursor) =>
+        TooDeep(code) ? new CompletionResult([], cursor, cursor) : Completions.Complete(session, code, cursor);
 
-    public string? Inspect(string code, int cursor) => Inspection.Inspect(session, code, cursor);
+    public string? Inspect(string code, int cursor) => TooDeep(code) ? null : Inspection.Inspect(session, code, cursor);
+
+    private static bool TooDeep(string code) => NestingGuard.Depth(code, NestingGuard.MaxDepth) > NestingGuard.MaxDepth;
 
     public CodeCompleteness IsComplete(string code) => Completeness(code);
 
@@ -44,6 +48,7 @@ internal sealed class CSharpInterpreter(ScriptSession session) : IInterpreter
     {
         if (string.IsNullOrWhiteSpace(code)) return new("complete");
         if (MagicLine.TryParse(code, out var magic) && string.IsNullOrWhiteSpace(magic.Body)) return new("complete");
+        if (TooDeep(code)) return new("invalid");
         var tree = CSharpSyntaxTree.ParseText(code, ScriptSession.ParseOptions);
         // A string or character literal left open at the end of a line can never be completed by more lines
         // (ipykernel says "invalid" for an unterminated quote too); answering "incomplete" traps terminal front ends in continuation.

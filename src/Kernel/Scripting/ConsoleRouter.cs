@@ -29,7 +29,7 @@ internal sealed class ConsoleRouter : IDisposable
         Out = new RoutedWriter(this, "stdout");
         Error = new RoutedWriter(this, "stderr");
         In = new RoutedReader(this);
-        _timer = new Timer(_ => Flush(), null, 50, 50);
+        _timer = new Timer(_ => FlushOnTimer(), null, 50, 50);
     }
 
     public TextWriter Out { get; }
@@ -74,6 +74,13 @@ internal sealed class ConsoleRouter : IDisposable
             if (_stdout.Length > 0) { var text = _stdout.ToString(); _stdout.Clear(); _output.Stream("stdout", text); }
             if (_stderr.Length > 0) { var text = _stderr.ToString(); _stderr.Clear(); _output.Stream("stderr", text); }
         }
+    }
+
+    /// <summary>An exception thrown on a timer thread ends the process, so a failed publish is logged here and the text dropped.</summary>
+    private void FlushOnTimer()
+    {
+        try { Flush(); }
+        catch (Exception e) { KernelLog.Write($"console output could not be published and was dropped: {e.GetType().Name}: {e.Message}"); }
     }
 
     public void Dispose() => _timer.Dispose();

@@ -115,8 +115,9 @@ public sealed partial class ScriptSession : IDisposable
                 // Interrupted before it started: it does not run at all.
                 if (interruptedBeforeStart) throw new OperationCanceledException("The cell was interrupted before it started.");
                 await RunCellTextAsync(code, 0, cellName);
-                // Interrupted but finished anyway (the interrupt came during a call that ignores it): still not a success.
-                if (_notebook.Cancellation.IsRequested) throw new OperationCanceledException("The cell was interrupted.");
+                // Library code stops on an interrupt and returns (a Trainer.Fit hands back its partial result);
+                // the cell still reports that it was interrupted, as ipykernel does, never "ok".
+                _notebook.Cancellation.ThrowIfRequested();
                 return null;
             }
             catch (CellFailedException failed) { return Report(failed.Error); }
@@ -175,6 +176,7 @@ public sealed partial class ScriptSession : IDisposable
         var t0 = System.Diagnostics.Stopwatch.GetTimestamp();
         code = MagicLine.BlankShebang(code);
         code = ApplyPackages(code, cellName);
+        if (NestingGuard.Check(code, cellName) is { } tooDeep) throw new CellFailedException(tooDeep);
         var rewritten = CancellationRewriter.Rewrite(code, ParseOptions);
         var t1 = System.Diagnostics.Stopwatch.GetTimestamp();
         var references = _environment.References.Count;

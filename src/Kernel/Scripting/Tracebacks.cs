@@ -15,19 +15,23 @@ internal static partial class Tracebacks
         foreach (var d in errors)
         {
             var span = d.Location.GetMappedLineSpan();  // mapped: the interrupt rewrite keeps the cell's lines with #line
-            var where = d.Location.IsInSource ? $"(line {span.StartLinePosition.Line + 1}, col {span.StartLinePosition.Character + 1})" : "";
+            var where = d.Location.IsInSource ? $"{OtherFile(span, cellName)}(line {span.StartLinePosition.Line + 1}, col {span.StartLinePosition.Character + 1})" : "";
             lines.Add($"{where}: error {d.Id}: {d.GetMessage(System.Globalization.CultureInfo.InvariantCulture)}");
         }
-        return new CellError("CompilationError", Describe(errors[0]), lines);
+        return new CellError("CompilationError", Describe(errors[0], cellName), lines);
     }
 
-    private static string Describe(Diagnostic d)
+    private static string Describe(Diagnostic d, string cellName)
     {
         var span = d.Location.GetMappedLineSpan();  // mapped: the interrupt rewrite keeps the cell's lines with #line
         return d.Location.IsInSource
-            ? $"(line {span.StartLinePosition.Line + 1}) {d.Id}: {d.GetMessage(System.Globalization.CultureInfo.InvariantCulture)}"
+            ? $"{OtherFile(span, cellName)}(line {span.StartLinePosition.Line + 1}) {d.Id}: {d.GetMessage(System.Globalization.CultureInfo.InvariantCulture)}"
             : $"{d.Id}: {d.GetMessage(System.Globalization.CultureInfo.InvariantCulture)}";
     }
+
+    /// <summary>"helper.csx " when the error is in a file the cell loaded (#load), so its line is not read as the cell's; empty for the cell itself.</summary>
+    private static string OtherFile(FileLinePositionSpan span, string cellName) =>
+        string.IsNullOrEmpty(span.Path) || span.Path == cellName ? "" : $"{Path.GetFileName(span.Path)} ";
 
     /// <summary>Runtime exceptions: type and message, then the frames in cell code (and what they called), cell names for file paths.
     /// A cancellation while the session's cell was <paramref name="interrupted"/> reads as KernelInterrupted.</summary>

@@ -11,6 +11,7 @@ internal static unsafe partial class LibZmq
     public const int SNDMORE = 2, DONTWAIT = 1;
     public const int POLLIN = 1;
     public const int IDENTITY = 5, SUBSCRIBE = 6, RCVMORE = 13, LINGER = 17, RCVTIMEO = 27, SNDTIMEO = 28, LAST_ENDPOINT = 32, ROUTER_HANDOVER = 56;
+    public const int SNDHWM = 23, IPV6 = 42, XPUB_NODROP = 69;
     public const int EAGAIN = 11, EINTR = 4, ETERM = 156384712 + 53;
 
     [StructLayout(LayoutKind.Sequential)]

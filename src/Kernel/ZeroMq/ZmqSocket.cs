@@ -67,6 +67,28 @@ internal sealed unsafe class ZmqSocket : IDisposable
         for (int i = 0; i < frames.Count; i++) Send(frames[i], more: i < frames.Count - 1);
     }
 
+    /// <summary>
+    /// Sends all frames as one message unless the first is refused with EAGAIN (a full queue on a socket that
+    /// does not drop, after SNDTIMEO when <paramref name="wait"/>, at once otherwise): then nothing is sent and this returns false.
+    /// </summary>
+    public bool TrySendMultipart(IReadOnlyList<byte[]> frames, bool wait)
+    {
+        fixed (byte* p = frames[0])
+        {
+            int flags = (wait ? 0 : LibZmq.DONTWAIT) | (frames.Count > 1 ? LibZmq.SNDMORE : 0);
+            while (LibZmq.Send(_handle, p, (nuint)frames[0].Length, flags) < 0)
+            {
+                int errno = LibZmq.Errno();
+                if (errno == LibZmq.EINTR) continue;
+                if (errno == LibZmq.EAGAIN) return false;
+                throw new ZmqException("zmq_send", errno);
+            }
+        }
+        // Once the first frame is queued the rest of the message always is (the queue limit counts whole messages).
+        for (int i = 1; i < frames.Count; i++) Send(frames[i], more: i < frames.Count - 1);
+        return true;
+    }
+
     public void Send(ReadOnlySpan<byte> frame, bool more)
     {
         fixed (byte* p = frame)

@@ -12,8 +12,10 @@ public static partial class SanityChecks
     /// Charts what each output depends on with backprop (Karpathy, "a recipe for training neural
     /// networks"): for every example i of a small batch, the gradient of a random weighting of example
     /// i's outputs must reach example i's input and no other — a view or transpose that mixes the batch
-    /// shows up as gradient on the wrong rows. With <see cref="SanityOptions.Causal"/> and per-position
-    /// outputs, the outputs at position t must also have zero gradient with respect to inputs after t.
+    /// shows up as gradient on the wrong rows. With per-position outputs it also charts which positions
+    /// each position reads and holds the model to <see cref="SanityOptions.Causal"/>: declared causal,
+    /// position t must have zero gradient from inputs after t; declared bidirectional, some position
+    /// must read a later one; undeclared, the finding is reported but nothing is asserted.
     /// Runs in eval mode (dropout off; batch norm's batch statistics would mix examples by design) and
     /// leaves the weights and their .grad untouched. Token inputs cannot carry gradients, so for them
     /// the gradient is taken at the outputs of the Embedding layers that read the model's input.
@@ -63,16 +65,18 @@ public static partial class SanityChecks
             double own = Enumerable.Range(0, n).Min(i => influence[i][i]);
             double cross = Enumerable.Range(0, n).SelectMany(i => Enumerable.Range(0, n).Where(j => j != i).Select(j => influence[i][j])).Max();
 
-            // Causal: in example 0, the outputs at t against every input position s > t.
-            bool causal = o.Causal && logits.dim() >= 3 && probes.All(p => p.dim() >= 2 && p.size(1) == logits.size(1));
-            double future = 0;
+            // Positions: in example 0, how much the outputs at t read each input position s. Measured
+            // whenever the outputs are per position; the declaration decides what the numbers must show.
+            bool perPositionOutputs = logits.dim() >= 3 && probes.All(p => p.dim() >= 2 && p.size(1) == logits.size(1));
+            double future = 0, past = 0;
             (long, long)? leak = null;
-            if (causal)
+            if (perPositionOutputs)
                 for (long t = 0; t < logits.size(1); t++)
                 {
                     var seed = zeros_like(logits);
                     seed.narrow(0, 0, 1).narrow(1, t, 1).copy_(weighting.narrow(0, 0, 1).narrow(1, t, 1));
                     var perPosition = PerPosition(GradientAt(logits, seed, probes));
+                    for (long s = 0; s < t; s++) past = Math.Max(past, perPosition[s]);
                     for (long s = t + 1; s < perPosition.Length; s++)
                     {
                         if (perPosition[s] > future) future = perPosition[s];
@@ -81,17 +85,34 @@ public static partial class SanityChecks
                 }
 
             double allowed = o.DependencyTolerance * own;
+            bool seesFuture = future > allowed, seesPast = past > allowed;
+            var verdict = !perPositionOutputs ? CausalityVerdict.NotApplicable
+                : o.Causal is null ? CausalityVerdict.NotDeclared
+                : !seesFuture && !seesPast ? CausalityVerdict.PositionsIndependent
+                : o.Causal == true ? (seesFuture ? CausalityVerdict.FutureLeaks : CausalityVerdict.Causal)
+                : seesFuture ? CausalityVerdict.Bidirectional : CausalityVerdict.DeclaredBidirectionalButCausal;
+            bool causal = o.Causal == true && perPositionOutputs;
             bool batchOk = own > 0 && double.IsFinite(own) && cross <= allowed;
-            bool causalOk = !causal || future <= allowed;
+            bool causalOk = verdict is not (CausalityVerdict.FutureLeaks or CausalityVerdict.DeclaredBidirectionalButCausal);
             var summary = $"{n} examples: own-input gradient >= {own:E2}, largest cross-example gradient {cross:E2}";
-            if (causal) summary += $"; largest gradient from a future position {future:E2}";
+            if (perPositionOutputs) summary += $"; largest gradient from a future position {future:E2}, from a past one {past:E2}";
             if (!(own > 0)) summary += "; some example's outputs do not depend on its own input";
             if (cross > allowed) summary += "; examples leak into each other's outputs (a reshape/view/transpose across the batch, or a statistic over dim 0?)";
-            if (!causalOk) summary += $"; position {leak!.Value.Item1}'s outputs depend on input position {leak.Value.Item2} (the future leaks)";
+            summary += verdict switch
+            {
+                CausalityVerdict.NotDeclared => $"; causality not checked (declare it: {CausalityDeclaration.HowToDeclare}); as measured the outputs " +
+                    (seesFuture ? "read later positions (bidirectional)" : seesPast ? "read only earlier positions (causal)" : "read no other position"),
+                CausalityVerdict.Causal => "; declared causal: no output reads a later position",
+                CausalityVerdict.Bidirectional => "; declared bidirectional: outputs read later positions",
+                CausalityVerdict.PositionsIndependent => "; no output reads another position",
+                CausalityVerdict.FutureLeaks => $"; declared causal, but position {leak!.Value.Item1}'s outputs depend on input position {leak.Value.Item2} (the future leaks)",
+                CausalityVerdict.DeclaredBidirectionalButCausal => "; declared bidirectional, but no output reads a later position: the model is in fact causal (a causal mask applied by mistake, or a wrong declaration?)",
+                _ => "",
+            };
             return new DependencyCheck
             {
                 Passed = batchOk && causalOk, Probe = probe, Influence = influence, OwnInfluence = own, CrossInfluence = cross,
-                CausalChecked = causal, FutureInfluence = future, FirstLeak = causalOk ? null : leak, Tolerance = o.DependencyTolerance,
+                CausalChecked = causal, Causality = verdict, FutureInfluence = future, PastInfluence = past, FirstLeak = verdict == CausalityVerdict.FutureLeaks ? leak : null, Tolerance = o.DependencyTolerance,
                 Summary = summary,
             };
         }
@@ -138,7 +159,7 @@ public static partial class SanityChecks
     static DependencyCheck Unmeasurable(int n, SanityOptions o, string why) => new()
     {
         Passed = false, Probe = "none", Influence = Array.Empty<double[]>(), OwnInfluence = double.NaN, CrossInfluence = double.NaN,
-        CausalChecked = false, FutureInfluence = double.NaN, Tolerance = o.DependencyTolerance,
+        CausalChecked = false, Causality = CausalityVerdict.NotApplicable, FutureInfluence = double.NaN, PastInfluence = double.NaN, Tolerance = o.DependencyTolerance,
         Summary = $"could not chart the dependencies of {n} examples: {why}",
     };
 }

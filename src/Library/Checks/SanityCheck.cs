@@ -124,10 +124,14 @@ public sealed record DependencyCheck : SanityCheck
     public required double OwnInfluence { get; init; }
     /// <summary>Largest influence of any example on another's outputs (must be zero, up to Tolerance × OwnInfluence).</summary>
     public required double CrossInfluence { get; init; }
-    /// <summary>Whether causality was checked (the model was declared causal and has per-position outputs).</summary>
+    /// <summary>Whether the model was held to causality (it was declared causal and has per-position outputs).</summary>
     public required bool CausalChecked { get; init; }
-    /// <summary>Largest |∂ output at t / ∂ input at s| over s &gt; t in one example; 0 when causal or not checked.</summary>
+    /// <summary>What the chart of positions showed against the model's declaration.</summary>
+    public required CausalityVerdict Causality { get; init; }
+    /// <summary>Largest |∂ output at t / ∂ input at s| over s &gt; t in one example; 0 when causal, NaN when not measurable.</summary>
     public required double FutureInfluence { get; init; }
+    /// <summary>Largest |∂ output at t / ∂ input at s| over s &lt; t in one example.</summary>
+    public required double PastInfluence { get; init; }
     /// <summary>The first (output position, input position) pair where the future leaked, if any.</summary>
     public (long output, long input)? FirstLeak { get; init; }
     public required double Tolerance { get; init; }

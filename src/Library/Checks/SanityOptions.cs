@@ -41,8 +41,12 @@ public sealed record SanityOptions
 
     /// <summary>Examples whose outputs are charted by the dependency check (one backward pass each).</summary>
     public int DependencyBatchSize { get; init; } = 4;
-    /// <summary>The model is autoregressive: the dependency check also asserts that position t's outputs ignore later inputs.</summary>
-    public bool Causal { get; init; }
+    /// <summary>
+    /// The model's declared causality (<see cref="CausalityDeclaration.Of"/>): true, the dependency check
+    /// asserts that position t's outputs ignore later inputs; false, that some output reads a later
+    /// input; null (undeclared), it reports what it measured and asserts nothing about positions.
+    /// </summary>
+    public bool? Causal { get; init; }
     /// <summary>Gradient that must not exist may be at most this fraction of the smallest one that must (exact zero is expected).</summary>
     public double DependencyTolerance { get; init; } = 1e-6;
 }

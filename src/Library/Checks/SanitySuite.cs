@@ -1,5 +1,6 @@
 using System.Text;
 using ArchNotebooks.Library.Modules;
+using ArchNotebooks.Library.Runtime;
 using ArchNotebooks.Library.Tasks;
 using ArchNotebooks.Torch;
 using static ArchNotebooks.Torch.torch;
@@ -36,6 +37,7 @@ public static class SanitySuite
         CancellationToken cancellation = default, Action<SanityCheck>? finished = null)
     {
         var o = options ?? new SanityOptions();
+        cancellation = Interruption.With(cancellation);
         T Fresh<T>(Func<Module<Tensor, Tensor>, T> check)
         {
             manual_seed(o.Seed);
@@ -52,6 +54,42 @@ public static class SanitySuite
             () => Fresh(m => SanityChecks.OverfitOneBatch(m, task, o)),
             () => SanityChecks.InputIndependentBaseline(factory, task, o),
         ];
+        return RunSteps(steps, task, cancellation, finished);
+    }
+
+    /// <summary>
+    /// The same checks on the model itself rather than fresh builds: for a hand-written module without
+    /// a config, or whenever the evidence must be about these exact weights. Every check starts from the
+    /// model's weights as they are now, and the model gets them back afterwards (the checks that train
+    /// change them only while they run). Loss at init is judged on the current weights, so on a
+    /// trained model it reports the loss is below chance rather than a bug.
+    /// </summary>
+    public static SanityReport Run(Module<Tensor, Tensor> model, ISyntheticTask task, SanityOptions? options = null,
+        CancellationToken cancellation = default, Action<SanityCheck>? finished = null)
+    {
+        var o = (options ?? new SanityOptions()) with { Device = model.device };
+        using var snapshot = new WeightSnapshot(model);
+        T Own<T>(Func<Module<Tensor, Tensor>, T> check)
+        {
+            manual_seed(o.Seed);
+            try { return check(model); }
+            finally { snapshot.Restore(); }
+        }
+        Func<SanityCheck>[] steps =
+        [
+            () => Own(m => SanityChecks.Shape(m, task, o)),
+            () => Own(m => SanityChecks.InitialLoss(m, task, o)),
+            () => Own(m => SanityChecks.GradientFlow(m, task, o)),
+            () => Own(m => SanityChecks.BatchDependencies(m, task, o)),
+            () => Own(m => SanityChecks.UpdateToDataRatio(m, task, o)),
+            () => Own(m => SanityChecks.OverfitOneBatch(m, task, o)),
+            () => SanityChecks.InputIndependentBaseline(model, task, o),
+        ];
+        return RunSteps(steps, task, cancellation, finished);
+    }
+
+    static SanityReport RunSteps(Func<SanityCheck>[] steps, ISyntheticTask task, CancellationToken cancellation, Action<SanityCheck>? finished)
+    {
         var checks = new List<SanityCheck>();
         foreach (var step in steps)
         {

@@ -6,7 +6,7 @@ using F = ArchNotebooks.Torch.torch.nn.functional;
 namespace ArchNotebooks.Library.Layers;
 
 /// <summary>
-/// Shared parameters of LSTM and GRU in PyTorch's layout and names (weight_ih_l0, weight_hh_l0,
+/// Shared parameters of LSTM, GRU and RNN in PyTorch's layout and names (weight_ih_l0, weight_hh_l0,
 /// bias_ih_l0, bias_hh_l0, "_reverse" for the backward direction), so state dicts load both ways.
 /// All start U(-1/sqrt(hidden), 1/sqrt(hidden)) as in PyTorch.
 /// </summary>
@@ -96,4 +96,34 @@ public sealed class GRU : RecurrentBase
         h.Dispose();
         return o;
     }
+}
+
+/// <summary>Multi-layer Elman RNN (tanh or relu); call returns the output sequence, Run also returns h_n.</summary>
+public sealed class RNN : RecurrentBase
+{
+    public string Nonlinearity { get; }
+
+    public RNN(long input_size, long hidden_size, long num_layers = 1, string nonlinearity = "tanh", bool bias = true, bool batch_first = false,
+        double dropout = 0, bool bidirectional = false)
+        : base(1, input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional)
+    {
+        if (nonlinearity is not ("tanh" or "relu")) throw new ArgumentException($"RNN: nonlinearity must be 'tanh' or 'relu', got '{nonlinearity}'");
+        Nonlinearity = nonlinearity;
+    }
+
+    public (Tensor output, Tensor h) Run(Tensor x, Tensor? h0 = null)
+    {
+        using var scope = NewDisposeScope();
+        var (o, h) = F.rnn(x, h0 ?? ZeroState(x), flatWeights, NumLayers, Nonlinearity, hasBias, DropoutP, training, Bidirectional, BatchFirst);
+        return (o.MoveToOuterDisposeScope(), h.MoveToOuterDisposeScope());
+    }
+
+    public override Tensor forward(Tensor x)
+    {
+        var (o, h) = Run(x);
+        h.Dispose();
+        return o;
+    }
+
+    protected override string ExtraRepr() => base.ExtraRepr() + (Nonlinearity == "relu" ? ", relu" : "");
 }

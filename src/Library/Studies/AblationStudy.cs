@@ -19,6 +19,7 @@ public sealed record AblationProgress(string Variant, long Seed, int Done, int T
 public sealed class AblationStudy<TConfig> where TConfig : notnull
 {
     readonly List<(string name, TConfig config)> variants = new();
+    readonly Dictionary<string, TrainConfig> recipes = new();
 
     public AblationStudy(string name, TConfig baseline, Func<TConfig, Module<Tensor, Tensor>> model, ISyntheticTask task, TrainConfig? training = null)
     {
@@ -58,6 +59,22 @@ public sealed class AblationStudy<TConfig> where TConfig : notnull
     /// <summary>Adds a variant as a change of the baseline: <c>study.Add("no-ffn", c => c with { Ffn = false })</c>.</summary>
     public AblationStudy<TConfig> Add(string name, Func<TConfig, TConfig> change) => Add(name, change(Baseline));
 
+    /// <summary>
+    /// Adds a variant that trains the baseline model under another recipe, so "is it the architecture or the
+    /// recipe?" gets the same statistics: <c>study.AddRecipe("lion", t => t with { Optimizer = OptimizerKind.Lion })</c>.
+    /// </summary>
+    public AblationStudy<TConfig> AddRecipe(string name, Func<TrainConfig, TrainConfig> change)
+    {
+        var recipe = change(Training);
+        recipe.Validate();
+        Add(name, Baseline);
+        recipes[name] = recipe;
+        return this;
+    }
+
+    /// <summary>The training config a variant runs with: its own recipe, or the study's.</summary>
+    public TrainConfig TrainingOf(string variant) => recipes.GetValueOrDefault(variant, Training);
+
     /// <summary>Trains every variant over every seed. Cancelling stops between steps; the result then says Interrupted and holds the finished seeds.</summary>
     public AblationResult Run(IExperimentLog? log = null, CancellationToken cancellation = default, IProgress<AblationProgress>? progress = null)
     {
@@ -67,7 +84,7 @@ public sealed class AblationStudy<TConfig> where TConfig : notnull
         int done = 0, total = variants.Count * Seeds.Count;
         foreach (var (name, config) in variants)
         {
-            var (runs, stopped) = SeedRunner.Run(Name, name, config, Model, Task, Training, Seeds, log, Family, Device, cancellation,
+            var (runs, stopped) = SeedRunner.Run(Name, name, config, Model, Task, TrainingOf(name), Seeds, log, Family, Device, cancellation,
                 run => progress?.Report(new AblationProgress(name, run.Seed, ++done, total, run)));
             if (runs.Count > 0 || !stopped) results.Add(new VariantResult(name, config, results.Count == 0, runs));
             if (stopped) { interrupted = true; break; }

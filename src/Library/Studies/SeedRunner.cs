@@ -1,4 +1,5 @@
 using ArchNotebooks.Library.Modules;
+using ArchNotebooks.Library.Runtime;
 using ArchNotebooks.Library.Tasks;
 using ArchNotebooks.Library.Training;
 using ArchNotebooks.Torch;
@@ -27,6 +28,7 @@ internal static class SeedRunner
         string group, string variant, TConfig config, Func<TConfig, Module<Tensor, Tensor>> factory, ISyntheticTask task,
         TrainConfig training, IReadOnlyList<long> seeds, IExperimentLog? log, string? family, Device? device, CancellationToken ct, Action<SeedRun>? finished = null)
     {
+        ct = Interruption.With(ct);   // a study called from a cell stops on its interrupt without a token
         var runs = new List<SeedRun>();
         foreach (var seed in seeds)
         {

@@ -46,7 +46,7 @@ public sealed class ModularAdditionTask : SyntheticTask<long>
     public int Modulus { get; }
     public override long? VocabSize => Modulus;
     public override bool HasGeneralizationSplit => false;
-    public override string Description => $"(a + b) mod {Modulus}, {1 - TestFraction:P0} of the {Modulus * Modulus} pairs for training";
+    public override string Description => $"(a + b) mod {Modulus}, {(1 - TestFraction) * (1 - ValidationShare):P0} of the {Modulus * Modulus} pairs for training, {(1 - TestFraction) * ValidationShare:P0} for validation";
     public override long[] InputShape(Split split = Split.Train) => new long[] { 2 };
     protected override int TargetLength(Split split) => 1;
 

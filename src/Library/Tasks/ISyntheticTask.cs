@@ -17,10 +17,15 @@ public enum Split
 {
     /// <summary>Training examples.</summary>
     Train,
-    /// <summary>Held-out examples from the training distribution, disjoint from Train.</summary>
+    /// <summary>Held-out examples from the training distribution, disjoint from Train and Validation.</summary>
     Test,
     /// <summary>A shifted distribution that probes generalisation (longer sequences, unseen rotations, larger sets); see the task's description.</summary>
     Generalization,
+    /// <summary>
+    /// Held-out examples from the training distribution, disjoint from Train and from Test: what model
+    /// selection (early stopping, the best checkpoint) looks at, so the test split is read once, at the end.
+    /// </summary>
+    Validation,
 }
 
 /// <summary>One batch of inputs and targets (tensors on the requested device).</summary>

@@ -72,10 +72,12 @@ public abstract class SyntheticTask : ISyntheticTask
 }
 
 /// <summary>
-/// A task that builds one example at a time on the CPU from a seeded <see cref="Rng"/>. Train and
-/// Test are made disjoint by hashing each example's input: an example belongs to Test when its hash
-/// falls in the test fraction, and sampling rejects examples of the other split. That keeps the
-/// split exact even for small spaces (modular addition, short parity strings).
+/// A task that builds one example at a time on the CPU from a seeded <see cref="Rng"/>. Train,
+/// Validation and Test are made disjoint by hashing each example's input: an example belongs to Test
+/// when its hash falls in the test fraction, to Validation when it falls in the next
+/// <see cref="ValidationShare"/> of the rest, else to Train; sampling rejects examples of the other
+/// splits. That keeps the splits exact even for small spaces (modular addition, short parity strings).
+/// Test is the same set of examples it was before Validation existed, so held-out numbers stay comparable.
 /// </summary>
 public abstract class SyntheticTask<TIn> : SyntheticTask where TIn : unmanaged
 {
@@ -100,8 +102,22 @@ public abstract class SyntheticTask<TIn> : SyntheticTask where TIn : unmanaged
     protected virtual ulong SplitHash(ReadOnlySpan<TIn> input) => Rng.Hash(input);
 
     /// <summary>Whether an example of the training distribution belongs to Test.</summary>
-    public bool IsTestExample(ReadOnlySpan<TIn> input) =>
-        (SplitHash(input) % 1_000_000UL) < (ulong)Math.Round(TestFraction * 1_000_000);
+    public bool IsTestExample(ReadOnlySpan<TIn> input) => SplitOf(input) == Split.Test;
+
+    /// <summary>Whether an example of the training distribution belongs to Validation.</summary>
+    public bool IsValidationExample(ReadOnlySpan<TIn> input) => SplitOf(input) == Split.Validation;
+
+    /// <summary>The split an example of the training distribution belongs to: Train, Validation or Test.</summary>
+    public Split SplitOf(ReadOnlySpan<TIn> input)
+    {
+        ulong position = SplitHash(input) % 1_000_000UL;
+        ulong test = (ulong)Math.Round(TestFraction * 1_000_000);
+        ulong validation = test + (ulong)Math.Round(ValidationShare * (1_000_000 - test));
+        return position < test ? Split.Test : position < validation ? Split.Validation : Split.Train;
+    }
+
+    /// <summary>Share of the non-test examples reserved for Validation (the rest are Train).</summary>
+    public const double ValidationShare = 0.1;
 
     public override TaskBatch Sample(int batchSize, long seed, Split split = Split.Train, Device? device = null)
     {
@@ -121,7 +137,7 @@ public abstract class SyntheticTask<TIn> : SyntheticTask where TIn : unmanaged
                 input.Clear();
                 target.Clear();
                 Generate(rng, split, input, target);
-                if (split == Split.Generalization || IsTestExample(input) == (split == Split.Test)) break;
+                if (split == Split.Generalization || SplitOf(input) == split) break;
                 if (attempt > 10_000)
                     throw new InvalidOperationException($"task '{Name}' found no {split} example in 10,000 draws; is the test fraction too small for this example space?");
             }

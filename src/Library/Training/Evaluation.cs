@@ -1,4 +1,5 @@
 using ArchNotebooks.Library.Modules;
+using ArchNotebooks.Library.Runtime;
 using ArchNotebooks.Library.Tasks;
 using ArchNotebooks.Torch;
 using static ArchNotebooks.Torch.torch;
@@ -22,6 +23,7 @@ public static class Evaluation
     public static (double loss, double accuracy) Evaluate(Module<Tensor, Tensor> model, ISyntheticTask task, Split split,
         int batches = 2, int batchSize = 256, CancellationToken cancellation = default)
     {
+        cancellation = Interruption.With(cancellation);
         bool wasTraining = model.training;
         model.eval();
         try

@@ -1,4 +1,5 @@
 using ArchNotebooks.Library.Tasks;
+using ArchNotebooks.Torch.Optim;
 
 namespace ArchNotebooks.Library.Training;
 
@@ -26,6 +27,37 @@ public sealed record TrainConfig
     public bool CosineDecay { get; init; } = true;
     public double MinLearningRate { get; init; }
 
+    /// <summary>Which optimizer trains (AdamW unless set); <see cref="TrainingRecipe"/> builds it from these fields.</summary>
+    public OptimizerKind Optimizer { get; init; } = OptimizerKind.AdamW;
+    /// <summary>Adam and AdamW's denominator epsilon.</summary>
+    public double Eps { get; init; } = 1e-8;
+    /// <summary>SGD's and Shampoo's momentum.</summary>
+    public double Momentum { get; init; } = 0.9;
+    /// <summary>Nesterov momentum for SGD.</summary>
+    public bool Nesterov { get; init; }
+    /// <summary>Shampoo recomputes its preconditioners' inverse roots every this many steps.</summary>
+    public int PreconditionerUpdateEvery { get; init; } = 10;
+    /// <summary>Shampoo's largest preconditioned block side (block-diagonal preconditioners beyond it).</summary>
+    public int PreconditionerBlockSize { get; init; } = 128;
+    /// <summary>Shampoo's statistics start at this times the identity.</summary>
+    public double PreconditionerEps { get; init; } = 1e-4;
+
+    /// <summary>What the lr does after warmup; null keeps the older switch: cosine when <see cref="CosineDecay"/>, else constant.</summary>
+    public Decay? Schedule { get; init; }
+    /// <summary>Exponential decay multiplies the lr by this every step, step decay every <see cref="DecayStepSize"/> steps.</summary>
+    public double DecayGamma { get; init; } = 0.995;
+    public int DecayStepSize { get; init; } = 100;
+
+    /// <summary>Sets every Dropout layer of the model to this rate while training (null: the model's own rates).</summary>
+    public double? Dropout { get; init; }
+
+    /// <summary>
+    /// The run diverges (and stops) when the logged loss stays above this multiple of the first logged loss
+    /// for <see cref="DivergencePatience"/> logged steps in a row; a non-finite loss diverges at once. Null: only non-finite.
+    /// </summary>
+    public double? DivergenceFactor { get; init; } = 10;
+    public int DivergencePatience { get; init; } = 5;
+
     /// <summary>Clip the global gradient norm to this value (null: no clipping).</summary>
     public double? ClipGradNorm { get; init; } = 1.0;
     public double LabelSmoothing { get; init; }
@@ -35,8 +67,12 @@ public sealed record TrainConfig
     /// <summary>Batches per evaluated split. Evaluation batches come from fixed seeds, the same for every run.</summary>
     public int EvalBatches { get; init; } = 2;
     public int EvalBatchSize { get; init; } = 256;
-    /// <summary>Splits to evaluate; metrics are named "{split}_loss" and "{split}_accuracy" (e.g. test_accuracy).</summary>
-    public Split[] EvalSplits { get; init; } = { Split.Test };
+    /// <summary>
+    /// Splits to evaluate; metrics are named "{split}_loss" and "{split}_accuracy" (e.g. test_accuracy).
+    /// Validation (and Train) are evaluated every <see cref="EvalEvery"/> steps and drive early stopping;
+    /// Test and Generalization only once, at the end, on the model selection kept (<see cref="EvaluationPlan"/>).
+    /// </summary>
+    public Split[] EvalSplits { get; init; } = { Split.Validation, Split.Test };
 
     /// <summary>Stop when an evaluated metric stops improving or reaches a target (null: never).</summary>
     public EarlyStopping? EarlyStopping { get; init; }
@@ -55,6 +91,20 @@ public sealed record TrainConfig
         if (WarmupSteps < 0) throw new ArgumentException($"WarmupSteps must not be negative, got {WarmupSteps}");
         if (EvalEvery < 0 || EvalBatches <= 0 || LogEvery <= 0) throw new ArgumentException("EvalEvery must be >= 0, EvalBatches and LogEvery positive");
         if (ClipGradNorm is <= 0) throw new ArgumentException($"ClipGradNorm must be positive, got {ClipGradNorm}");
+        if (!Enum.IsDefined(Optimizer)) throw new ArgumentException($"unknown optimizer {Optimizer}");
+        if (Schedule is { } d && !Enum.IsDefined(d)) throw new ArgumentException($"unknown schedule {d}");
+        if (!(WeightDecay >= 0)) throw new ArgumentException($"WeightDecay must not be negative, got {WeightDecay}");
+        if (!(Momentum >= 0 && Momentum < 1)) throw new ArgumentException($"Momentum must be in [0, 1), got {Momentum}");
+        if (Nesterov && (Optimizer != OptimizerKind.SGD || Momentum == 0)) throw new ArgumentException("Nesterov needs the SGD optimizer and a nonzero Momentum");
+        if (!(DecayGamma > 0 && DecayGamma <= 1)) throw new ArgumentException($"DecayGamma must be in (0, 1], got {DecayGamma}");
+        if (DecayStepSize <= 0) throw new ArgumentException($"DecayStepSize must be positive, got {DecayStepSize}");
+        if (!(MinLearningRate >= 0)) throw new ArgumentException($"MinLearningRate must not be negative, got {MinLearningRate}");
+        if (PreconditionerUpdateEvery <= 0 || PreconditionerBlockSize <= 0 || !(PreconditionerEps > 0))
+            throw new ArgumentException("PreconditionerUpdateEvery, PreconditionerBlockSize and PreconditionerEps must be positive");
+        if (Dropout is { } p && !(p >= 0 && p <= 1)) throw new ArgumentException($"Dropout must be in [0, 1], got {p}");
+        if (LabelSmoothing is < 0 or > 1 || double.IsNaN(LabelSmoothing)) throw new ArgumentException($"LabelSmoothing must be in [0, 1], got {LabelSmoothing}");
+        if (DivergenceFactor is { } f && !(f > 1)) throw new ArgumentException($"DivergenceFactor must exceed 1, got {f}");
+        if (DivergencePatience <= 0) throw new ArgumentException($"DivergencePatience must be positive, got {DivergencePatience}");
     }
 }
 
@@ -64,13 +114,14 @@ public sealed record TrainConfig
 /// </summary>
 public sealed record EarlyStopping
 {
-    public string Metric { get; init; } = "test_loss";
+    /// <summary>A metric of a split evaluated during training: validation_loss by default (never a test metric; see <see cref="EvaluationPlan"/>).</summary>
+    public string Metric { get; init; } = "validation_loss";
     public bool HigherIsBetter { get; init; }
     public int Patience { get; init; } = 3;
     public double MinDelta { get; init; }
     /// <summary>Stop once the metric is at least this good (e.g. test_accuracy 0.99).</summary>
     public double? Target { get; init; }
-    /// <summary>Put back the weights of the best evaluation when stopping (costs one copy of the weights).</summary>
+    /// <summary>Put back the weights of the best evaluation when training ends, early or not, unless interrupted (costs one copy of the weights); the test split is then read on those weights.</summary>
     public bool RestoreBest { get; init; }
 
     internal bool Improves(double candidate, double best) =>

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using ArchNotebooks.Library.Families;
 using ArchNotebooks.Library.Modules;
+using ArchNotebooks.Library.Runtime;
 using ArchNotebooks.Library.Tasks;
 using ArchNotebooks.Torch;
 using ArchNotebooks.Torch.Optim;
@@ -9,7 +10,8 @@ using static ArchNotebooks.Torch.torch;
 namespace ArchNotebooks.Library.Training;
 
 /// <summary>
-/// The training loop: AdamW, linear warmup then cosine decay, gradient clipping, periodic evaluation,
+/// The training loop: the recipe's optimizer and schedule (AdamW, warmup then cosine by default; see
+/// <see cref="TrainingRecipe"/>), gradient clipping, divergence detection, periodic evaluation,
 /// early stopping and cooperative cancellation. Each step runs in its own dispose scope, so memory
 /// stays flat however long it trains. Cancelling stops between steps: the model keeps the weights of
 /// the last completed step and the result carries the partial history. Models that implement
@@ -38,10 +40,28 @@ public sealed class Trainer
     /// <summary>Adds a callback given as a delegate.</summary>
     public Trainer Subscribe(Action<TrainingEvent> callback) => Subscribe(new Callback(callback));
 
+    /// <summary>Where and when to save checkpoints (null: none).</summary>
+    public CheckpointPolicy? Checkpoints { get; init; }
+
     /// <summary>Trains <paramref name="model"/> on <paramref name="task"/>; its train/eval mode is restored afterwards.</summary>
-    public TrainingResult Fit(Module<Tensor, Tensor> model, ISyntheticTask task, CancellationToken cancellation = default)
+    public TrainingResult Fit(Module<Tensor, Tensor> model, ISyntheticTask task, CancellationToken cancellation = default) =>
+        Run(model, task, null, cancellation);
+
+    /// <summary>
+    /// Continues the run saved in <paramref name="checkpoint"/> (a checkpoint's JSON or tensors file, or a
+    /// checkpoint directory: its latest) up to <see cref="TrainConfig.Steps"/>. The result's histories
+    /// include the saved ones, so a resumed run reports what an uninterrupted one would.
+    /// </summary>
+    public TrainingResult Resume(Module<Tensor, Tensor> model, ISyntheticTask task, string checkpoint, CancellationToken cancellation = default) =>
+        Run(model, task, Checkpoint.Read(checkpoint), cancellation);
+
+    TrainingResult Run(Module<Tensor, Tensor> model, ISyntheticTask task, Checkpoint? resume, CancellationToken cancellation)
     {
         var cfg = Config;
+        EvaluationPlan.CheckEarlyStopping(cfg);
+        Checkpoints?.Validate();
+        // A Fit called from a notebook cell stops on the cell's interrupt even when no token was passed.
+        cancellation = Interruption.With(cancellation);
         manual_seed(cfg.Seed);
         var wall = Stopwatch.StartNew();
         var stepTime = new Stopwatch();
@@ -54,15 +74,48 @@ public sealed class Trainer
         Dictionary<string, Tensor>? bestState = null;
         bool wasTraining = model.training;
         var parameters = model.parameters().Where(p => p.requires_grad).ToArray();
-        using var optimizer = CreateOptimizer(parameters, cfg);
-        var scheduler = CreateScheduler(optimizer, cfg);
+        using var optimizer = TrainingRecipe.CreateOptimizer(parameters, cfg);
+        var scheduler = TrainingRecipe.CreateScheduler(optimizer, cfg);
+        var divergence = new DivergenceWatch(cfg.DivergenceFactor, cfg.DivergencePatience);
+        string? stopDetail = null;
         var device = model.device;
+        var periodic = EvaluationPlan.Periodic(cfg);
+        var recipe = TrainingRecipe.Of(cfg);
+        if (resume is not null)
+        {
+            ResumeChecks(resume, recipe, cfg);
+            resume.Restore(model, optimizer, scheduler);
+            step = resume.Step;
+            losses.AddRange(resume.Losses);
+            evals.AddRange(resume.Evals);
+            (bestStep, sinceBest) = (resume.BestStep, resume.SinceBest);
+            best = resume.BestMetric ?? double.NaN;
+            divergence.Resume(resume.InitialLoss, resume.StepsAbove);
+        }
+        string SaveCheckpoint(string name)
+        {
+            var state = new CheckpointState(step, cfg.Seed, recipe, losses, evals, bestStep is null ? null : best, bestStep, sinceBest,
+                divergence.InitialLoss, divergence.StepsAbove);
+            var path = Checkpoint.Save(Checkpoints!.Directory, name, model, optimizer, scheduler, state);
+            Report(new CheckpointSaved(step, name, path));
+            return path;
+        }
+        string? bestCheckpoint = null;
+        long firstStep = step;
+        using var dropout = TrainingRecipe.OverrideDropout(model, cfg.Dropout);
+        bool selectedBest = false;   // the weights were put back to the best validation step's
         model.train();
         try
         {
             while (step < cfg.Steps)
             {
+                // The interval checkpoint of the previous step, saved here so that it holds everything that
+                // step did (its evaluation and early-stopping bookkeeping); the last step's is "final".
+                if (Checkpoints is { Every: > 0 } every && step > firstStep && step % every.Every == 0) SaveCheckpoint($"step-{step:D8}");
                 if (cancellation.IsCancellationRequested) { reason = StopReason.Interrupted; break; }
+                // Everything random in a step (dropout, noise in the model) draws from generators seeded by
+                // (seed, step): a run resumed at any step draws what the uninterrupted run drew there.
+                manual_seed(Rng.Mix(cfg.Seed, step, StepRandomStream));
                 stepTime.Start();
                 double? loss = null, gradNorm = null;
                 using (var scope = NewDisposeScope())
@@ -88,13 +141,14 @@ public sealed class Trainer
                     }
                 }
                 stepTime.Stop();
-                if (loss is { } l && !double.IsFinite(l)) { reason = StopReason.Diverged; break; }
+                if (loss is { } l && divergence.Observe(step, l) is { } why) { (reason, stopDetail) = (StopReason.Diverged, why); break; }
 
                 bool last = step == cfg.Steps;
                 if (!last && (cfg.EvalEvery == 0 || step % cfg.EvalEvery != 0)) continue;
-                var metrics = RunEvaluation(model, task, cfg, cancellation);
+                if (periodic.Length == 0) continue;   // only end-of-training splits: read once, below
+                var metrics = RunEvaluation(model, task, periodic, cfg, cancellation);
                 evals.Add(new EvalPoint(step, metrics));
-                Report(new EvalEvent(step, metrics));
+                if (!last) Report(new EvalEvent(step, metrics));   // the last step's is reported with the final evaluation, below
                 if (cfg.EarlyStopping is not { } es) continue;
                 if (!metrics.TryGetValue(es.Metric, out var value))
                     throw new ArgumentException($"early stopping watches '{es.Metric}', which is not evaluated; evaluated: {string.Join(", ", metrics.Keys)}");
@@ -102,12 +156,16 @@ public sealed class Trainer
                 {
                     (best, bestStep, sinceBest) = (value, step, 0);
                     if (es.RestoreBest) bestState = Snapshot(model, bestState);
+                    if (Checkpoints is { Best: true }) bestCheckpoint = SaveCheckpoint("best");
                 }
                 else sinceBest++;
                 if (es.Reached(value)) { reason = StopReason.TargetReached; break; }
                 if (sinceBest >= es.Patience) { reason = StopReason.EarlyStopped; break; }
             }
-            if (bestState is not null && reason == StopReason.EarlyStopped) model.load_state_dict(bestState);
+            if (Checkpoints is { AtEnd: true } && step > 0 && reason != StopReason.Diverged) SaveCheckpoint("final");
+            // Model selection on validation: the best evaluation's weights, however training ended (an interrupt keeps its last step).
+            if (bestState is not null && reason != StopReason.Interrupted) { model.load_state_dict(bestState); selectedBest = true; }
+            if (Checkpoints is { LoadBestAtEnd: true } && bestCheckpoint is not null) { Checkpoint.Read(bestCheckpoint).RestoreWeights(model); selectedBest = true; }
         }
         finally
         {
@@ -115,11 +173,17 @@ public sealed class Trainer
             model.train(wasTraining);
         }
 
-        // An interrupted or diverged run still ends with an evaluation of the weights it has, unless it never stepped.
-        if (reason is StopReason.Interrupted or StopReason.Diverged && step > 0 && (evals.Count == 0 || evals[^1].Step != step))
+        // The final evaluation: every split (test and generalization for the first time) on the weights the
+        // run ends with, unless it never stepped. It joins the last evaluation when that was at this step
+        // on these same weights, so each step has one point.
+        if (step > 0)
         {
-            var metrics = RunEvaluation(model, task, cfg, CancellationToken.None);
-            evals.Add(new EvalPoint(step, metrics));
+            bool sameWeights = evals.Count > 0 && evals[^1].Step == step && !(selectedBest && bestStep != step);
+            var metrics = sameWeights ? new Dictionary<string, double>(evals[^1].Metrics) : new Dictionary<string, double>();
+            foreach (var (name, value) in RunEvaluation(model, task, cfg.EvalSplits.Where(s => !sameWeights || EvaluationPlan.IsHeldOutForTheEnd(s)).Distinct().ToArray(), cfg, CancellationToken.None))
+                metrics[name] = value;
+            if (sameWeights) evals[^1] = new EvalPoint(step, metrics);
+            else evals.Add(new EvalPoint(step, metrics));
             Report(new EvalEvent(step, metrics));
         }
         var final = new Dictionary<string, double>(evals.Count > 0 ? evals[^1].Metrics : new Dictionary<string, double>());
@@ -127,17 +191,17 @@ public sealed class Trainer
         var result = new TrainingResult
         {
             StepsPlanned = cfg.Steps, StepsCompleted = step, Reason = reason, LossHistory = losses, EvalHistory = evals,
-            FinalMetrics = final, BestStep = bestStep, WallTime = wall.Elapsed,
-            StepsPerSecond = stepTime.Elapsed.TotalSeconds > 0 ? step / stepTime.Elapsed.TotalSeconds : 0,
+            FinalMetrics = final, BestStep = bestStep, WallTime = wall.Elapsed, StopDetail = stopDetail,
+            StepsPerSecond = stepTime.Elapsed.TotalSeconds > 0 ? (step - firstStep) / stepTime.Elapsed.TotalSeconds : 0,
         };
         Report(new TrainingEnded(step, result));
         return result;
     }
 
-    static Dictionary<string, double> RunEvaluation(Module<Tensor, Tensor> model, ISyntheticTask task, TrainConfig cfg, CancellationToken ct)
+    static Dictionary<string, double> RunEvaluation(Module<Tensor, Tensor> model, ISyntheticTask task, Split[] splits, TrainConfig cfg, CancellationToken ct)
     {
         var metrics = new Dictionary<string, double>();
-        foreach (var split in cfg.EvalSplits)
+        foreach (var split in splits)
         {
             if (split == Split.Generalization && !task.HasGeneralizationSplit) continue;
             var (loss, accuracy) = Evaluation.Evaluate(model, task, split, cfg.EvalBatches, cfg.EvalBatchSize, ct);
@@ -147,22 +211,18 @@ public sealed class Trainer
         return metrics;
     }
 
-    static AdamW CreateOptimizer(Tensor[] parameters, TrainConfig cfg)
-    {
-        if (parameters.Length == 0) throw new ArgumentException("the model has no trainable parameters");
-        var decayed = cfg.DecayBiasesAndNorms ? parameters : parameters.Where(p => p.dim() >= 2).ToArray();
-        var undecayed = cfg.DecayBiasesAndNorms ? Array.Empty<Tensor>() : parameters.Where(p => p.dim() < 2).ToArray();
-        var first = decayed.Length > 0 ? decayed : undecayed;
-        var optimizer = optim.AdamW(first, cfg.LearningRate, cfg.Beta1, cfg.Beta2, weight_decay: decayed.Length > 0 ? cfg.WeightDecay : 0);
-        if (decayed.Length > 0 && undecayed.Length > 0) optimizer.add_param_group(undecayed, g => g with { weight_decay = 0 });
-        return optimizer;
-    }
+    /// <summary>Keeps the per-step reseeding apart from the batch seeds, which mix (seed, step) alone.</summary>
+    const long StepRandomStream = 0x7261_6e64;
 
-    static LRScheduler? CreateScheduler(Optimizer optimizer, TrainConfig cfg)
+    static void ResumeChecks(Checkpoint resume, IReadOnlyDictionary<string, object?> recipe, TrainConfig cfg)
     {
-        if (cfg.CosineDecay && cfg.Steps > cfg.WarmupSteps)
-            return optim.lr_scheduler.WarmupCosineLR(optimizer, cfg.WarmupSteps, cfg.Steps, cfg.MinLearningRate);
-        return cfg.WarmupSteps > 0 ? optim.lr_scheduler.LinearWarmupLR(optimizer, cfg.WarmupSteps) : null;
+        if (resume.Seed != cfg.Seed)
+            throw new ArgumentException($"the checkpoint was trained with seed {resume.Seed}, this config has seed {cfg.Seed}: resuming would not continue the same run");
+        if (resume.Step > cfg.Steps)
+            throw new ArgumentException($"the checkpoint is at step {resume.Step}, past this config's {cfg.Steps} steps");
+        var differences = resume.RecipeDifferences(recipe);
+        if (differences.Count > 0)
+            throw new ArgumentException($"the checkpoint's recipe differs from this config's in {string.Join(", ", differences)}; resume with the recipe it was trained with");
     }
 
     static Dictionary<string, Tensor> Snapshot(Module model, Dictionary<string, Tensor>? previous)

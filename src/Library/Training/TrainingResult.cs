@@ -34,6 +34,8 @@ public sealed record TrainingResult
     public required IReadOnlyList<EvalPoint> EvalHistory { get; init; }
     /// <summary>The last evaluation's metrics plus train_loss (mean of the last logged losses, up to 10).</summary>
     public required IReadOnlyDictionary<string, double> FinalMetrics { get; init; }
+    /// <summary>Why the run stopped, in words, when the reason needs them (what diverged, and where).</summary>
+    public string? StopDetail { get; init; }
     /// <summary>The step whose evaluation was best under early stopping (null without it).</summary>
     public long? BestStep { get; init; }
     public required TimeSpan WallTime { get; init; }

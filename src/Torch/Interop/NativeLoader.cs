@@ -21,6 +21,7 @@ internal static class NativeLoader
     static IntPtr Resolve(string name, Assembly assembly, DllImportSearchPath? path)
     {
         if (name != NativeMethods.Lib) return IntPtr.Zero;
+        BlasSelection.Preload();
         var tried = new List<string>();
         foreach (var candidate in Candidates().Distinct())
         {

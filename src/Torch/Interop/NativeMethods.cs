@@ -7,7 +7,11 @@ internal static unsafe partial class NativeMethods
 {
     internal const string Lib = "archtorch";
 
-    static NativeMethods() => NativeLoader.EnsureResolver();
+    static NativeMethods()
+    {
+        NativeLoader.EnsureResolver();
+        ThreadDefaults.Apply();
+    }
 
     // errors and memory
     [DllImport(Lib)] internal static extern IntPtr arch_take_error();

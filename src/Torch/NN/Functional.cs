@@ -18,7 +18,8 @@ public static partial class torch
             static readonly Op geluOp = new("gelu"), siluOp = new("silu"), leakyReluOp = new("leaky_relu"), eluOp = new("elu"), softplusOp = new("softplus");
             static readonly Op crossEntropyOp = new("cross_entropy_loss"), nllLossOp = new("nll_loss"), mseLossOp = new("mse_loss");
             static readonly Op l1LossOp = new("l1_loss"), bceLogitsOp = new("binary_cross_entropy_with_logits"), padOp = new("constant_pad_nd");
-            static readonly Op lstmOp = new("lstm", "input"), gruOp = new("gru", "input"), normalizeOp = new("linalg_vector_norm");
+            static readonly Op lstmOp = new("lstm", "input"), gruOp = new("gru", "input"), rnnTanhOp = new("rnn_tanh", "input"), rnnReluOp = new("rnn_relu", "input");
+            static readonly Op normalizeOp = new("linalg_vector_norm");
 
             public static Tensor linear(Tensor input, Tensor weight, Tensor? bias = null) => linearOp.Call(input, weight, bias);
 
@@ -135,6 +136,21 @@ public static partial class torch
             {
                 CheckRecurrent("gru", input, new[] { h0 }, weights, num_layers, bias, bidirectional, batch_first);
                 var r = gruOp.CallTensors(input, h0, weights, bias, num_layers, dropout, train, bidirectional, batch_first);
+                return (r[0], r[1]);
+            }
+
+            /// <summary>Multi-layer Elman RNN, h' = act(W_ih x + b_ih + W_hh h + b_hh) with act tanh or relu; weights as for lstm. Returns output, h_n.</summary>
+            public static (Tensor output, Tensor h) rnn(Tensor input, Tensor h0, Tensor[] weights, long num_layers, string nonlinearity = "tanh",
+                bool bias = true, double dropout = 0, bool train = false, bool bidirectional = false, bool batch_first = false)
+            {
+                var op = nonlinearity switch
+                {
+                    "tanh" => rnnTanhOp,
+                    "relu" => rnnReluOp,
+                    _ => throw new ArgumentException($"rnn: nonlinearity must be 'tanh' or 'relu', got '{nonlinearity}'"),
+                };
+                CheckRecurrent("rnn", input, new[] { h0 }, weights, num_layers, bias, bidirectional, batch_first);
+                var r = op.CallTensors(input, h0, weights, bias, num_layers, dropout, train, bidirectional, batch_first);
                 return (r[0], r[1]);
             }
 

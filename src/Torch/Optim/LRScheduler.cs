@@ -1,3 +1,5 @@
+using static ArchNotebooks.Torch.torch;
+
 namespace ArchNotebooks.Torch.Optim;
 
 /// <summary>
@@ -9,11 +11,13 @@ public abstract class LRScheduler
 {
     readonly Optimizer optimizer;
 
+    readonly double[] baseLrs;
+
     /// <summary>The step whose lr is in effect (PyTorch's last_epoch).</summary>
     public long last_epoch { get; private set; }
 
     /// <summary>Each group's lr before scheduling.</summary>
-    public IReadOnlyList<double> base_lrs { get; }
+    public IReadOnlyList<double> base_lrs => baseLrs;
 
     protected LRScheduler(Optimizer optimizer, long last_epoch = -1)
     {
@@ -27,7 +31,7 @@ public abstract class LRScheduler
                 throw new ArgumentException($"resuming at last_epoch {last_epoch} needs initial_lr in param group {i} (load the optimizer's state first)");
             lrs[i] = g.initial_lr.Value;
         }
-        base_lrs = lrs;
+        baseLrs = lrs;
         this.last_epoch = last_epoch;
     }
 
@@ -45,6 +49,32 @@ public abstract class LRScheduler
     {
         last_epoch++;
         for (int i = 0; i < base_lrs.Count; i++) optimizer.param_groups[i].lr = LrAt(last_epoch, base_lrs[i]);
+    }
+
+    /// <summary>
+    /// The position and base lrs as tensors ("last_epoch", "base_lrs"), ready for safetensors beside the
+    /// optimizer's state. The schedule's own settings are not saved: they come from the constructor.
+    /// </summary>
+    public Dictionary<string, Tensor> state_dict() => new()
+    {
+        ["last_epoch"] = tensor(last_epoch),
+        ["base_lrs"] = tensor(baseLrs.ToArray()),
+    };
+
+    /// <summary>
+    /// Restores what state_dict saved and sets every group's lr for the restored step, so the lr is right
+    /// whichever of optimizer and scheduler is loaded first (a scheduler built afresh has already applied step 0).
+    /// </summary>
+    public void load_state_dict(IReadOnlyDictionary<string, Tensor> state)
+    {
+        if (!state.TryGetValue("last_epoch", out var epoch) || !state.TryGetValue("base_lrs", out var lrs))
+            throw new ArgumentException("a scheduler state dict needs 'last_epoch' and 'base_lrs'");
+        var saved = lrs.to(float64).data<double>();
+        if (saved.Length != baseLrs.Length)
+            throw new ArgumentException($"the saved scheduler had {saved.Length} parameter groups, this optimizer has {baseLrs.Length}");
+        saved.CopyTo(baseLrs, 0);
+        last_epoch = epoch.ToInt64() - 1;
+        step();
     }
 
     /// <summary>The lrs set by the last step().</summary>
@@ -71,6 +101,21 @@ public sealed class StepLR : LRScheduler
     }
 
     protected override double LrAt(long step, double base_lr) => Schedules.step_decay(step, base_lr, step_size, gamma);
+}
+
+/// <summary>Multiplies the lr by gamma every step.</summary>
+public sealed class ExponentialLR : LRScheduler
+{
+    readonly double gamma;
+
+    public ExponentialLR(Optimizer optimizer, double gamma, long last_epoch = -1) : base(optimizer, last_epoch)
+    {
+        if (!(gamma > 0)) throw new ArgumentException($"gamma must be positive, got {gamma}");
+        this.gamma = gamma;
+        Start();
+    }
+
+    protected override double LrAt(long step, double base_lr) => Schedules.exponential(step, base_lr, gamma);
 }
 
 /// <summary>Cosine from the initial lr down to eta_min over T_max steps.</summary>
@@ -175,4 +220,30 @@ public sealed class WarmupCosineLR : LRScheduler
     }
 
     protected override double LrAt(long step, double base_lr) => Schedules.warmup_cosine(step, base_lr, warmup_steps, total_steps, min_lr);
+}
+
+/// <summary>Linear warmup, then constant, cosine, linear, exponential or step decay (see Schedules.warmup_decay).</summary>
+public sealed class WarmupDecayLR : LRScheduler
+{
+    readonly long warmup_steps, total_steps, step_size;
+    readonly Decay decay;
+    readonly double min_lr, gamma;
+
+    public WarmupDecayLR(Optimizer optimizer, long warmup_steps, long total_steps, Decay decay, double min_lr = 0,
+        double gamma = 0.1, long step_size = 1, long last_epoch = -1) : base(optimizer, last_epoch)
+    {
+        if (warmup_steps < 0) throw new ArgumentException($"warmup_steps must not be negative, got {warmup_steps}");
+        if (decay is Decay.Cosine or Decay.Linear && total_steps <= warmup_steps)
+            throw new ArgumentException($"total_steps ({total_steps}) must exceed warmup_steps ({warmup_steps}) for {decay} decay");
+        if (decay is Decay.Exponential or Decay.Step && !(gamma > 0 && gamma <= 1))
+            throw new ArgumentException($"gamma must be in (0, 1] for {decay} decay, got {gamma}");
+        if (decay == Decay.Step) Positive(step_size, nameof(step_size));
+        if (!(min_lr >= 0)) throw new ArgumentException($"min_lr must not be negative, got {min_lr}");
+        (this.warmup_steps, this.total_steps, this.decay, this.min_lr, this.gamma, this.step_size) =
+            (warmup_steps, total_steps, decay, min_lr, gamma, step_size);
+        Start();
+    }
+
+    protected override double LrAt(long step, double base_lr) =>
+        Schedules.warmup_decay(step, base_lr, warmup_steps, total_steps, decay, min_lr, gamma, step_size);
 }

@@ -280,9 +280,12 @@ public abstract class ParameterState : IDisposable
     internal void Load(string name, Tensor value, Tensor parameter)
     {
         if (name == "step") { step = value.ToInt64(); return; }
-        if (!LoadTensor(name, value.to(parameter.device, parameter.dtype).clone().DetachFromDisposeScope()))
+        if (!LoadTensor(name, value.to(parameter.device, StateDtype(name, parameter)).clone().DetachFromDisposeScope()))
             throw new ArgumentException($"unknown optimizer state entry '{name}'");
     }
+
+    /// <summary>The dtype a saved entry is restored in: the parameter's, unless the state keeps it wider.</summary>
+    protected virtual ScalarType StateDtype(string name, Tensor parameter) => parameter.dtype;
 
     protected abstract bool LoadTensor(string name, Tensor value);
 

@@ -10,6 +10,9 @@ public static class Schedules
     public static double step_decay(long step, double base_lr, long step_size, double gamma = 0.1) =>
         base_lr * Math.Pow(gamma, step / step_size);
 
+    /// <summary>base_lr * gamma^step: decays by gamma every step (ExponentialLR).</summary>
+    public static double exponential(long step, double base_lr, double gamma) => base_lr * Math.Pow(gamma, step);
+
     /// <summary>Half a cosine from base_lr at step 0 to eta_min at T_max, then back up (CosineAnnealingLR's closed form).</summary>
     public static double cosine_annealing(long step, double base_lr, long T_max, double eta_min = 0) =>
         eta_min + (base_lr - eta_min) * (1 + Math.Cos(Math.PI * step / T_max)) / 2;
@@ -40,4 +43,28 @@ public static class Schedules
         double progress = (double)(step - warmup_steps) / (total_steps - warmup_steps);
         return min_lr + (base_lr - min_lr) * 0.5 * (1 + Math.Cos(Math.PI * progress));
     }
+
+    /// <summary>
+    /// Linear warmup over warmup_steps (as <see cref="linear_warmup"/>), then <paramref name="decay"/> counted
+    /// from the end of warmup: constant; cosine or linear down to min_lr at total_steps; exponential
+    /// (times gamma each step) or step (times gamma every step_size steps), neither going below min_lr.
+    /// </summary>
+    public static double warmup_decay(long step, double base_lr, long warmup_steps, long total_steps, Decay decay,
+        double min_lr = 0, double gamma = 0.1, long step_size = 1)
+    {
+        if (step < warmup_steps) return linear_warmup(step, base_lr, warmup_steps);
+        long t = step - warmup_steps;
+        return decay switch
+        {
+            Decay.Constant => base_lr,
+            Decay.Cosine => warmup_cosine(step, base_lr, warmup_steps, total_steps, min_lr),
+            Decay.Linear => step >= total_steps ? min_lr : base_lr + (min_lr - base_lr) * t / (total_steps - warmup_steps),
+            Decay.Exponential => Math.Max(min_lr, base_lr * Math.Pow(gamma, t)),
+            Decay.Step => Math.Max(min_lr, base_lr * Math.Pow(gamma, t / step_size)),
+            _ => throw new ArgumentException($"unknown decay {decay}"),
+        };
+    }
 }
+
+/// <summary>What the learning rate does after warmup (see <see cref="Schedules.warmup_decay"/>).</summary>
+public enum Decay { Constant, Cosine, Linear, Exponential, Step }

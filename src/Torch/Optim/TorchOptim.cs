@@ -23,6 +23,10 @@ public static partial class torch
             double weight_decay = 0, bool maximize = false) =>
             new(parameters, lr, beta1, beta2, weight_decay, maximize);
 
+        public static O.Shampoo Shampoo(IEnumerable<Tensor> parameters, double lr = 1e-1, double momentum = 0, double weight_decay = 0,
+            double eps = 1e-4, int update_freq = 1, int block_size = 128, bool maximize = false) =>
+            new(parameters, lr, momentum, weight_decay, eps, update_freq, block_size, maximize);
+
         /// <summary>Learning-rate schedulers (torch.optim.lr_scheduler).</summary>
         public static class lr_scheduler
         {
@@ -40,6 +44,13 @@ public static partial class torch
 
             public static O.LambdaLR LambdaLR(O.Optimizer optimizer, Func<long, double> lr_lambda, long last_epoch = -1) =>
                 new(optimizer, lr_lambda, last_epoch);
+
+            public static O.ExponentialLR ExponentialLR(O.Optimizer optimizer, double gamma, long last_epoch = -1) =>
+                new(optimizer, gamma, last_epoch);
+
+            public static O.WarmupDecayLR WarmupDecayLR(O.Optimizer optimizer, long warmup_steps, long total_steps, O.Decay decay,
+                double min_lr = 0, double gamma = 0.1, long step_size = 1, long last_epoch = -1) =>
+                new(optimizer, warmup_steps, total_steps, decay, min_lr, gamma, step_size, last_epoch);
 
             public static O.LinearWarmupLR LinearWarmupLR(O.Optimizer optimizer, long warmup_steps, long last_epoch = -1) =>
                 new(optimizer, warmup_steps, last_epoch);

@@ -27,7 +27,7 @@ public sealed class ErrorTests(MagicSession s)
     [InlineData("#!arch train mm", "there is no variable 'mm'. Did you mean 'm'?")]
     [InlineData("#!arch train notAModel", "'notAModel' holds a Int32, not a model (a Module<Tensor, Tensor>)")]
     [InlineData("#!arch summary nullModel", "'nullModel' holds null, not a model")]
-    [InlineData("#!arch check handmadeLayer --task copy", "without a config")]
+    [InlineData("#!arch ablate handmadeLayer --task copy --all", "without a config")]
     [InlineData("#!arch model transfomer", "unknown family 'transfomer'. Did you mean 'transformer'?")]
     [InlineData("#!arch model transformer --config dimm=32", "TransformerConfig has no field 'dimm'. Did you mean 'Dim'?")]
     [InlineData("#!arch model transformer --config dim=wide", "--config: Dim: expected a whole number, got 'wide'")]

@@ -72,6 +72,34 @@ public sealed class TrainingTests(MagicSession s)
     }
 
     [Fact]
+    public void Train_takes_a_recipe_saves_checkpoints_as_artifacts_and_resumes_a_run_by_id()
+    {
+        s.Run($"#!arch model transformer --name tc {Tiny}");
+        var dir = Runs("checkpoints");
+        var first = s.Run($"#!arch train tc --steps 20 --lr 1e-3 --optimizer lion --schedule exponential --checkpoint-every 10 --eval-every 10 --runs {dir} --result tc1\ntc1.StepsCompleted");
+        Assert.Null(first.Error);
+        Assert.Equal("20", first.ResultText);
+        var runId = Regex.Match(first.Displays[^1][MimeBundle.PlainText].ToString()!, @"logged as run (\S+) in").Groups[1].Value;
+        Assert.True(File.Exists(Path.Combine(dir, "checkpoints", runId, "step-00000010.json")));
+        var artifacts = s.Run($"#!arch sql SELECT count(*) AS n, max(step) AS last FROM artifacts WHERE run_id = '{runId}' AND kind = 'checkpoint' --runs {dir}");
+        Assert.Null(artifacts.Error);
+        Assert.Matches(@"\b2\s+\|\s+20\b", artifacts.Text);   // step-00000010 and final
+        // Resuming by run id continues from the final checkpoint (step 20) to 30, histories included.
+        var resumed = s.Run($"#!arch train tc --steps 30 --lr 1e-3 --optimizer lion --schedule exponential --eval-every 10 --resume {runId} --runs {dir} --result tc2\ntc2.LossHistory.Count");
+        Assert.Null(resumed.Error);
+        Assert.Equal("30", resumed.ResultText);
+        // Another recipe than the checkpoint's is refused with the field that differs.
+        var wrong = s.Run($"#!arch train tc --steps 30 --lr 1e-3 --resume {runId} --runs {dir}");
+        Assert.Equal("ArchUsageException", wrong.Error!.Name);
+        Assert.Contains("optimizer", wrong.Error.Value);
+        Assert.Contains("expected one of adamw, adam, sgd, lion, shampoo", s.Run("#!arch train tc --optimizer adagrad").Error!.Value);
+        // --best keeps the best evaluation's checkpoint in the directory given.
+        var best = Path.Combine(dir, "best-of-tc");
+        Assert.Null(s.Run($"#!arch train tc --steps 10 --eval-every 5 --best --checkpoints {best} --no-log").Error);
+        Assert.True(File.Exists(Path.Combine(best, "best.json")) && File.Exists(Path.Combine(best, "final.safetensors")));
+    }
+
+    [Fact]
     public void Check_shows_pass_fail_rows_and_the_gradient_flow_chart()
     {
         var r = s.Run("#!arch check m --overfit-steps 5 --baseline-steps 3 --batch 8");
@@ -104,6 +132,22 @@ public sealed class TrainingTests(MagicSession s)
         Assert.Contains(r.Updates, u => u[MimeBundle.PlainText].ToString()!.Contains("8/8 runs done"));
         var logged = s.Run($"#!arch sql SELECT variant, count(*) AS seeds FROM runs WHERE ablation_group = 'grid' AND status = 'finished' GROUP BY variant ORDER BY variant --runs {dir}");
         Assert.Matches(@"Norm=RMSNorm\s+\|\s+2\s+Position=Rotary\s+\|\s+2\s+baseline\s+\|\s+2\s+no-ffn\s+\|\s+2", Regex.Replace(logged.Text, @"\s+", " ").Replace(" | ", "  |  "));
+    }
+
+    [Fact]
+    public void Ablate_swaps_recipe_fields_with_the_same_statistics_as_architecture()
+    {
+        var dir = Runs("ablate-recipe");
+        var r = s.Run($"#!arch ablate m --swap optimizer=sgd,lr=3e-3,norm=rms --seeds 2 --steps 6 --name recipe --runs {dir} --result rab\nrab.Table().Rows.Count");
+        Assert.Null(r.Error);
+        Assert.Equal("4", r.ResultText);
+        var text = r.Displays[^1][MimeBundle.PlainText].ToString()!;
+        foreach (var variant in new[] { "baseline", "optimizer=sgd", "lr=3e-3", "Norm=RMSNorm" })
+            Assert.Matches($@"(?m)^[▲ ] {Regex.Escape(variant)}\s+2\s+[\d.]+ ± [\d.]+", text);
+        // The recipe variants train the baseline model (its config is logged unchanged) under their own recipe.
+        var logged = s.Run($"#!arch sql SELECT variant, count(*) AS seeds FROM runs WHERE ablation_group = 'recipe' AND status = 'finished' GROUP BY variant ORDER BY variant --runs {dir}");
+        Assert.Matches(@"optimizer=sgd\s+\|\s+2", logged.Text);
+        Assert.Contains("expected one of adamw", s.Run("#!arch ablate m --swap optimizer=adagrad --steps 2").Error!.Value);
     }
 
     [Fact]

@@ -121,6 +121,22 @@ class KernelClientTests(unittest.TestCase):
         reply, outputs = run(self.kc, "before + 1")
         self.assertEqual(text_of(outputs, "execute_result"), "42")
 
+    def test_interrupt_reaches_a_trainer_fit_called_from_csharp(self):
+        # No token passed: the library reads the cell's interrupt itself, returns its partial result, and the
+        # cell still ends as interrupted.
+        reply, _ = run(self.kc, "var fitTask = new SetMaxTask(digits: 6, size: 3);\nmanual_seed(0);\n"
+                                "var fitModel = new DeepSetsConfig(Hidden: 16).For(fitTask).Build();")
+        self.assertEqual(reply["status"], "ok", reply)
+        msg_id = self.kc.execute("var fitResult = new Trainer(new TrainConfig { Steps = 10_000_000, EvalEvery = 0, BatchSize = 8 })"
+                                 ".Fit(fitModel, fitTask);")
+        time.sleep(4)
+        self.km.interrupt_kernel()
+        reply = shell_reply(self.kc, msg_id, timeout=30)
+        self.assertEqual(reply["content"]["status"], "error")
+        self.assertEqual(reply["content"]["ename"], "KernelInterrupted")
+        reply, outputs = run(self.kc, "fitResult.Interrupted && fitResult.StepsCompleted < 10_000_000")
+        self.assertEqual(text_of(outputs, "execute_result"), "true")
+
     def test_stdin_through_input_request(self):
         reply, outputs = run(self.kc, 'var line = Console.ReadLine();\nConsole.WriteLine($"got {line}");', allow_stdin=True, stdin_reply="abc")
         self.assertEqual(reply["status"], "ok", reply)

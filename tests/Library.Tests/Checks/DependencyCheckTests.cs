@@ -131,6 +131,7 @@ public class DependencyCheckTests
     {
         "deepsets", "set-transformer-isab", "c4", "video-factorized", "video-divided", "video-conv3d",
         "memory", "hourglass", "moe", "gpt-causal", "gpt-alibi-causal", "gpt-rotary-local-causal",
+        "lstm-causal", "gru-bidirectional", "rnn-causal", "graph-max",
     };
 
     static (IModelConfig config, ISyntheticTask task, bool causal) Family(string name) => name switch
@@ -145,6 +146,10 @@ public class DependencyCheckTests
         "hourglass" => (new HourglassConfig(Dim: 16, Heads: 2, Stages: 1), Copy, false),
         "moe" => (new MoEConfig(new TransformerConfig(Layers: 1, Dim: 16, Heads: 2, Causal: true), Experts: 4, TopK: 2, ExpertHidden: 16), Copy, true),
         "gpt-causal" => (new TransformerConfig(Layers: 2, Dim: 16, Heads: 2, Causal: true), Copy, true),
+        "graph-max" => (new GraphNetworkConfig(Hidden: 8, Layers: 2, Aggregation: GraphAggregation.Max), new ShortestPathTask(), false),
+        "lstm-causal" => (new RecurrentConfig(Hidden: 16, Embed: 8), Copy, true),
+        "gru-bidirectional" => (new RecurrentConfig(Hidden: 16, Embed: 8, Cell: RecurrentCell.GRU, Bidirectional: true), Copy, false),
+        "rnn-causal" => (new RecurrentConfig(Hidden: 16, Embed: 8, Cell: RecurrentCell.RNN, Layers: 2), Copy, true),
         "gpt-alibi-causal" => (new TransformerConfig(Layers: 1, Dim: 16, Heads: 2, Causal: true, Position: PositionKind.ALiBi), Copy, true),
         _ => (new TransformerConfig(Layers: 1, Dim: 16, Heads: 2, Causal: true, Position: PositionKind.Rotary, Pattern: AttentionPattern.Local, Window: 3), Copy, true),
     };

@@ -135,3 +135,55 @@ public class StatisticsTests(ScipyCases cases) : IClassFixture<ScipyCases>
         Assert.True(double.IsNaN(Statistics.Welch(new[] { 1.0 }, new[] { 1.0, 2.0 }).PValue));
     }
 }
+
+/// <summary>Holm–Bonferroni adjusted p-values: a textbook case, scipy's Welch p-values through an independent Python implementation, and its defining property.</summary>
+public class MultipleComparisonTests(ScipyCases cases) : IClassFixture<ScipyCases>
+{
+    [Fact]
+    public void Holm_adjusts_a_textbook_case_in_the_inputs_order()
+    {
+        // Sorted 0.005, 0.01, 0.03, 0.04 times 4, 3, 2, 1 = 0.02, 0.03, 0.06, 0.04; the running maximum lifts the last to 0.06.
+        var adjusted = MultipleComparisons.HolmBonferroni([0.01, 0.04, 0.03, 0.005]);
+        Assert.Equal(new[] { 0.03, 0.06, 0.06, 0.02 }, adjusted.Select(p => Math.Round(p, 12)));
+        // Capped at 1; an undefined test stays undefined and does not count among the comparisons.
+        var capped = MultipleComparisons.HolmBonferroni([0.5, double.NaN, 0.3]);
+        Assert.Equal(0.6, capped[2], 12);
+        Assert.Equal(0.6, capped[0], 12);
+        Assert.True(double.IsNaN(capped[1]));
+        Assert.Equal(1.0, MultipleComparisons.HolmBonferroni([0.7, 0.6])[0]);
+        Assert.Throws<ArgumentOutOfRangeException>(() => MultipleComparisons.HolmBonferroni([1.5]));
+    }
+
+    [Fact]
+    public void Holm_matches_an_independent_implementation_on_scipys_welch_p_values()
+    {
+        var raw = cases.Answers["welch"]!.AsArray().Select(w => w!["p"]!.GetValue<double>()).ToArray();
+        var expected = cases.Answers["holm"]!.AsArray().Select(p => p!.GetValue<double>()).ToArray();
+        var adjusted = MultipleComparisons.HolmBonferroni(raw);
+        for (int i = 0; i < raw.Length; i++)
+        {
+            Assert.True(Math.Abs(expected[i] - adjusted[i]) <= 1e-15 + 1e-12 * expected[i], $"case {i}: expected {expected[i]:R}, got {adjusted[i]:R}");
+            Assert.True(adjusted[i] >= raw[i]);   // a correction never makes a result more significant
+        }
+    }
+
+    [Fact]
+    public void Rejecting_below_alpha_on_adjusted_p_is_holms_step_down_test()
+    {
+        var rng = new Rng(7);
+        for (int trial = 0; trial < 200; trial++)
+        {
+            var p = Enumerable.Range(0, 1 + rng.Next(8)).Select(_ => Math.Pow(rng.NextDouble(), 3)).ToArray();
+            var adjusted = MultipleComparisons.HolmBonferroni(p);
+            foreach (var alpha in new[] { 0.01, 0.05, 0.1 })
+            {
+                // The step-down test itself: smallest p first, the k-th against alpha / (m - k), stop at the first failure.
+                var rejected = new bool[p.Length];
+                var order = Enumerable.Range(0, p.Length).OrderBy(i => p[i]).ToList();
+                for (int k = 0; k < order.Count && p[order[k]] <= alpha / (p.Length - k); k++) rejected[order[k]] = true;
+                for (int i = 0; i < p.Length; i++)
+                    Assert.Equal(rejected[i], adjusted[i] <= alpha);
+            }
+        }
+    }
+}

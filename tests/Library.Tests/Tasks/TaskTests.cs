@@ -11,7 +11,7 @@ public class TaskTests
     {
         new CopyTask(), new ReverseTask(), new SortTask(), new AssociativeRecallTask(), new InductionHeadsTask(),
         new ParityTask(), new ModularAdditionTask(11), new SetSumTask(), new SetMaxTask(), new RotatedShapesTask(),
-        new MovingShapesVideoTask(),
+        new MovingShapesVideoTask(), new ShortestPathTask(),
     }.Select(t => new object[] { t });
 
     static long[] Longs(Tensor t) => t.contiguous().data<long>();
@@ -88,11 +88,14 @@ public class TaskTests
         var mod = new ModularAdditionTask(13, trainFraction: 0.7);
         var sums = mod.Sample(64, 0);
         Assert.True(equal(sums.Input.sum(1).remainder(13), sums.Target));
-        // The split partitions all 169 pairs: train and test together cover them, with no overlap.
-        var seen = new[] { Split.Train, Split.Test }.Select(s => Pairs(mod.Sample(4000, 5, s).Input)).ToArray();
+        // The splits partition all 169 pairs: train, validation and test together cover them, with no overlap.
+        var seen = new[] { Split.Train, Split.Test, Split.Validation }.Select(s => Pairs(mod.Sample(4000, 5, s).Input)).ToArray();
         Assert.Empty(seen[0].Intersect(seen[1]));
-        Assert.Equal(169, seen[0].Count + seen[1].Count);
+        Assert.Empty(seen[0].Intersect(seen[2]));
+        Assert.Empty(seen[1].Intersect(seen[2]));
+        Assert.Equal(169, seen[0].Count + seen[1].Count + seen[2].Count);
         Assert.InRange(seen[0].Count / 169.0, 0.55, 0.85);
+        Assert.InRange(seen[2].Count / (double)(seen[0].Count + seen[2].Count), 0.03, 0.2);   // validation: a tenth of the non-test pairs
     }
 
     static HashSet<(long, long)> Pairs(Tensor input)

@@ -31,7 +31,8 @@ public class RecordedTrainingTests
         Assert.Equal(RunStatus.Finished, recorder.Status);
         Assert.Equal(result.LossHistory.Select(p => (p.Step, p.Loss)), recorder.History("train_loss"));
         Assert.Equal(20, recorder.History("lr").Count());
-        Assert.Equal(new long[] { 10, 20 }, recorder.History("test_accuracy").Select(p => p.Step));
+        Assert.Equal(new long[] { 10, 20 }, recorder.History("validation_accuracy").Select(p => p.Step));
+        Assert.Equal(new long[] { 20 }, recorder.History("test_accuracy").Select(p => p.Step));   // read once, at the end
         Assert.Equal(result.FinalMetrics, recorder.FinalMetrics);
         // The watcher saw the same training: every step, both evaluations and the end.
         Assert.Equal(20, watched.OfType<StepEvent>().Count());
@@ -78,7 +79,7 @@ public class RecordedTrainingTests
         var result = Diverge(single, divergenceFails: true);
         Assert.Equal(StopReason.Diverged, result.Reason);
         Assert.Equal(RunStatus.Failed, single.Status);
-        Assert.Equal($"diverged at step {result.StepsCompleted}", single.Error);
+        Assert.Equal($"diverged at step {result.StepsCompleted}: loss became NaN at step 1", single.Error);
         var seed = NewRecorder();
         Diverge(seed, divergenceFails: false);
         Assert.Equal(RunStatus.Finished, seed.Status);

@@ -13,10 +13,11 @@ public class OptimBehaviourTests
         "adam" => optim.Adam(ps, lr: 1e-2, amsgrad: true),
         "adamw" => optim.AdamW(ps, lr: 1e-2),
         "lion" => optim.Lion(ps, lr: 1e-3, weight_decay: 0.1),
+        "shampoo" => optim.Shampoo(ps, lr: 0.1, momentum: 0.5, update_freq: 2, block_size: 2),
         _ => throw new ArgumentException(kind),
     };
 
-    public static TheoryData<string> Kinds => new() { "sgd", "adam", "adamw", "lion" };
+    public static TheoryData<string> Kinds => new() { "sgd", "adam", "adamw", "lion", "shampoo" };
 
     /// <summary>Loss of a tiny least-squares problem; its gradients land in ps.</summary>
     static void Backward(Tensor[] ps, int step)

@@ -13,6 +13,7 @@ import sys
 import torch
 
 import safetensors_by_hand as st
+import shampoo
 
 
 class Lion(torch.optim.Optimizer):
@@ -88,6 +89,21 @@ def main(src, dst):
             for k, p in enumerate(ps):
                 out[f"{name}.{s}.{k}"] = p.detach().clone()
 
+    # Shampoo runs in numpy (shampoo.py) on the same inputs; the names mirror ShampooTests.Configs.
+    shampoo_configs = {
+        "shampoo": dict(lr=0.1, block_size=3),
+        "shampoo_blocks_momentum_wd": dict(lr=0.05, momentum=0.9, weight_decay=0.01, eps=1e-3, update_freq=3, block_size=3),
+        "shampoo_whole_maximize": dict(lr=0.02, update_freq=2, maximize=True),
+    }
+    for name, settings in shampoo_configs.items():
+        ps = [data[f"param.{k}"].numpy().copy() for k in range(nparams)]
+        opt = shampoo.Shampoo(ps, **settings)
+        for s in range(nsteps):
+            grads = [data[f"grad.{s}.{k}"].numpy() if f"grad.{s}.{k}" in data else None for k in range(nparams)]
+            opt.step(grads)
+            for k, p in enumerate(ps):
+                out[f"{name}.{s}.{k}"] = torch.from_numpy(p.copy())
+
     for label, max_norm, norm_type in [("l2", 1.0, 2.0), ("l1", 1.0, 1.0), ("inf", 0.5, math.inf), ("l3", 2.0, 3.0), ("l2_loose", 1e3, 2.0)]:
         ps = fresh()
         for k, p in enumerate(ps):
@@ -103,6 +119,7 @@ def main(src, dst):
         "cosine": lambda o: S.CosineAnnealingLR(o, T_max=10, eta_min=0.01),
         "linear": lambda o: S.LinearLR(o, start_factor=0.1, end_factor=1.0, total_iters=5),
         "constant": lambda o: S.ConstantLR(o, factor=0.5, total_iters=4),
+        "exponential": lambda o: S.ExponentialLR(o, gamma=0.8),
     }
     for name, make in schedules.items():
         opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)

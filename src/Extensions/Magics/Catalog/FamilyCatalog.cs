@@ -20,6 +20,11 @@ public static class FamilyCatalog
         new("video", [], "spatiotemporal video transformer (factorized, divided space-time or 3-D conv)", () => new VideoConfig(), "Dim"),
         new("memory", ["kv-memory"], "key-value memory network with multi-hop reads", () => new KeyValueMemoryConfig(), "Dim"),
         new("hourglass", [], "hourglass transformer: shorten, process, lengthen, with skips", () => new HourglassConfig(), "Dim"),
+        new("lstm", ["recurrent"], "recurrent network with LSTM cells (per-step or final-state head, set by the task)", () => new RecurrentConfig(), "Hidden"),
+        new("gru", [], "recurrent network with GRU cells", () => new RecurrentConfig(Cell: RecurrentCell.GRU), "Hidden"),
+        new("rnn", [], "recurrent network with plain tanh (Elman) cells", () => new RecurrentConfig(Cell: RecurrentCell.RNN), "Hidden"),
+        new("graph", ["gnn", "message-passing"], "message-passing graph network (sum/mean/max aggregation, edge features, per-node head)", () => new GraphNetworkConfig(), "Hidden"),
+        new("d4", ["dihedral"], "rotation- and reflection-equivariant (D4) group-convolution network", () => new C4Config(Group: SymmetryGroup.D4), "Hidden"),
     ];
 
     public static IEnumerable<string> Names => All.SelectMany(f => f.Aliases.Prepend(f.Name));
@@ -39,10 +44,15 @@ public static class FamilyCatalog
         MoEConfig => "moe",
         DeepSetsConfig => "deepsets",
         SetTransformerConfig => "settransformer",
+        C4Config { Group: SymmetryGroup.D4 } => "d4",
         C4Config => "c4",
         VideoConfig => "video",
         KeyValueMemoryConfig => "memory",
         HourglassConfig => "hourglass",
+        RecurrentConfig { Cell: RecurrentCell.GRU } => "gru",
+        RecurrentConfig { Cell: RecurrentCell.RNN } => "rnn",
+        RecurrentConfig => "lstm",
+        GraphNetworkConfig => "graph",
         _ => config.GetType().Name,
     };
 }

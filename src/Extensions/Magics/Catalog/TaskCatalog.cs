@@ -27,6 +27,7 @@ public static class TaskCatalog
         new("setmax", typeof(SetMaxTask), "maximum of a set of one-hot digits"),
         new("rotated-shapes", typeof(RotatedShapesTask), "classify pentominoes; generalisation to unseen rotations"),
         new("video", typeof(MovingShapesVideoTask), "classify how a shape moves across frames"),
+        new("shortest-path", typeof(ShortestPathTask), "hop distance of every node from a source on random graphs; generalisation to larger graphs"),
     ];
 
     public static TaskEntry Find(string name, string where) =>

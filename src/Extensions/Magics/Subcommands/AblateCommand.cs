@@ -23,7 +23,7 @@ public sealed class AblateCommand : StudyCommand
         [
             TaskOption(), TaskConfigOption,
             new OptionSpec("remove", "points", "components to remove, comma-separated (a point that is on/off, or whose values include None)", Values.Words("ablation points")),
-            new OptionSpec("swap", "point=value,...", "components to swap, e.g. norm=rms,position=rotary (one variant each)", Values.Pairs()),
+            new OptionSpec("swap", "point=value,...", "components or recipe fields to swap, e.g. norm=rms,position=rotary or optimizer=lion,lr=3e-3 (one variant each)", Values.Pairs()),
             new OptionSpec("all", null, "one variant per ablation point and alternative (see #!arch points)"),
             new OptionSpec("seeds", "n", "seeds per variant (3 or more for statistics)", Values.Int(1, 1000), "3"),
             StepsOption(100), LearningRateOption, BatchOption,
@@ -36,6 +36,7 @@ public sealed class AblateCommand : StudyCommand
             new("#!arch ablate m --remove ffn,residual --swap norm=rms --seeds 3", "baseline, no-ffn, no-residual and Norm=RMSNorm, 3 seeds each"),
             new("#!arch ablate m --all --seeds 5 --steps 300 --metric test_loss", "every ablation point of m's config"),
             new("#!arch ablate m --task sort --swap position=rotary --name rope-on-sort", "on another task, under a chosen study name"),
+            new("#!arch ablate m --swap optimizer=lion,schedule=exponential --seeds 5", "is it the recipe? the baseline model under other recipes, same statistics"),
         ]);
 
     public override Func<ArchInvocation, Task> Prepare(ParsedLine line, ArchPlan plan)
@@ -44,6 +45,7 @@ public sealed class AblateCommand : StudyCommand
         var target = plan.Model(name, Where);
         var provenance = target.Provenance ?? throw new ArchUsageException($"{Where}: {PointsCommand.NoConfig(name, target.Type).Message}");
         var task = ArchPlan.Task(line, provenance, required: true, Where)!;
+        ConfigFidelity.Require(target, task, Where, "an ablation of fresh models from it");
         var baseline = provenance.Config;
         var variants = Variants(line, baseline, name);
         var metricName = line.Get<string>("metric") ?? "test_accuracy";
@@ -52,13 +54,21 @@ public sealed class AblateCommand : StudyCommand
         bool generalization = metric.Name.StartsWith("generalization", StringComparison.Ordinal);
         if (generalization && !task.Task.HasGeneralizationSplit) throw new ArchUsageException($"{Where}: {task.Name} has no generalization split, so --metric {metric.Name} cannot be measured.");
         var settings = ParseStudy(line, defaultSeeds: 3, defaultName: $"{name}-ablation", generalization);
+        foreach (var (variant, _, recipe) in variants)
+        {
+            if (recipe is null) continue;
+            try { _ = new Trainer(recipe(settings.Training)); }
+            catch (ArgumentException e) { throw new ArchUsageException($"{Where}: variant {variant}: {e.Message}"); }
+        }
         return async run =>
         {
             // Every variant must build before the first one trains.
-            foreach (var (variant, config) in variants.Prepend(("baseline", baseline)))
+            foreach (var (variant, config, _) in variants.Prepend(("baseline", baseline, null)))
                 ModelCommand.Build(ModelCommand.Shape(provenance with { Config = config }, $"{Where} (variant {variant})", task), $"{Where} (variant {variant})").Dispose();
             var study = Ablation.Of(settings.Name, baseline, task.Task, settings.Training);
-            foreach (var (variant, config) in variants) study.Add(variant, config);
+            foreach (var (variant, config, recipe) in variants)
+                if (recipe is null) study.Add(variant, config);
+                else study.AddRecipe(variant, recipe);
             study.Seeds = Enumerable.Range(0, settings.Seeds).Select(s => (long)s).ToList();
             study.Metrics = Metrics.Where(m => m != metric && (generalization || !m.Name.StartsWith("generalization", StringComparison.Ordinal))).Prepend(metric).ToList();
             study.Family = provenance.Family;
@@ -67,10 +77,10 @@ public sealed class AblateCommand : StudyCommand
         };
     }
 
-    List<(string Name, IModelConfig Config)> Variants(ParsedLine line, IModelConfig baseline, string model)
+    List<(string Name, IModelConfig Config, Func<TrainConfig, TrainConfig>? Recipe)> Variants(ParsedLine line, IModelConfig baseline, string model)
     {
         var points = AblationPoints.For(baseline);
-        var variants = new List<(string, IModelConfig)>();
+        var variants = new List<(string, IModelConfig, Func<TrainConfig, TrainConfig>?)>();
         foreach (var item in line.Get<List<string>>("remove") ?? [])
         {
             var point = Point(points, item, "--remove", model);
@@ -81,16 +91,22 @@ public sealed class AblateCommand : StudyCommand
                     ? throw new ArchUsageException($"{Where}: --remove {item}: {point.Field} is already None in {model}'s config.") : Enum.Parse(e.GetType(), "None"),
                 _ => throw new ArchUsageException($"{Where}: --remove {item}: {point.Field} ({Values.Format(point.Current)}) is not something to remove; swap it instead: --swap {item}=<{string.Join("|", point.Alternatives.Select(Values.Format))}>."),
             };
-            variants.Add(($"no-{point.Field.Split('.')[^1].ToLowerInvariant()}", AblationPoints.Ablate(baseline, point.Field, off)));
+            variants.Add(($"no-{point.Field.Split('.')[^1].ToLowerInvariant()}", AblationPoints.Ablate(baseline, point.Field, off), null));
         }
         foreach (var (key, text) in line.Get<List<KeyValuePair<string, string>>>("swap") ?? [])
         {
+            // A recipe field (optimizer, schedule, lr, ...) keeps the baseline model and changes how it is trained.
+            if (RecipeSwaps.TryParse(key, text, Where, out var change))
+            {
+                variants.Add(($"{key.ToLowerInvariant()}={text}", baseline, change));
+                continue;
+            }
             var point = Point(points, key, "--swap", model);
             var value = SwapValue(point, text, ConfigFields.Resolve(baseline, point.Field, Where).Type, $"{Where}: --swap {key}");
             if (Equals(value, point.Current)) throw new ArchUsageException($"{Where}: --swap {key}: {point.Field} is already {Values.Format(value)} in {model}'s config.");
-            variants.Add(($"{point.Field.Split('.')[^1]}={Values.Format(value)}", AblationPoints.Ablate(baseline, point.Field, value)));
+            variants.Add(($"{point.Field.Split('.')[^1]}={Values.Format(value)}", AblationPoints.Ablate(baseline, point.Field, value), null));
         }
-        if (line.Flag("all")) variants.AddRange(AblationPoints.Variants(baseline).Where(v => variants.All(x => x.Item1 != v.name)).Select(v => (v.name, v.config)));
+        if (line.Flag("all")) variants.AddRange(AblationPoints.Variants(baseline).Where(v => variants.All(x => x.Item1 != v.name)).Select(v => (v.name, v.config, (Func<TrainConfig, TrainConfig>?)null)));
         if (variants.Count == 0)
             throw new ArchUsageException($"{Where}: nothing to ablate; give --remove, --swap or --all. Points of {model}: {string.Join(", ", points.Select(p => p.Field))}.");
         var duplicate = variants.GroupBy(v => v.Item1).FirstOrDefault(g => g.Count() > 1);

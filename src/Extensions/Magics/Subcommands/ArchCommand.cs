@@ -26,7 +26,7 @@ public abstract class ArchCommand
         new("runs", "dir", "run-log directory (default: ./runs next to the notebook)");
     protected static OptionSpec SeedOption(string what = "seed for initialisation and batches") => new("seed", "n", what, Values.Long(), "0");
     protected static OptionSpec StepsOption(int fallback) => new("steps", "n", "optimizer steps", Values.Int(1, 10_000_000), fallback.ToString());
-    protected static readonly OptionSpec LearningRateOption = new("lr", "rate", "peak learning rate of AdamW", Values.Positive(), "1e-3");
+    protected static readonly OptionSpec LearningRateOption = new("lr", "rate", "peak learning rate of the optimizer", Values.Positive(), "1e-3");
     protected static readonly OptionSpec BatchOption = new("batch", "n", "training batch size", Values.Int(1, 1_000_000), "32");
     protected static readonly OptionSpec ConfigOption =
         new("config", "k=v,...", "config fields to change, e.g. dim=32,layers=1,norm=rms (any case; enum values by a unique part)", Values.Pairs());

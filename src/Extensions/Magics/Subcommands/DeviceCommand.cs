@@ -11,15 +11,24 @@ namespace ArchNotebooks.Extensions.Magics.Subcommands;
 /// <summary><c>#!arch device</c>: what this session computes on: devices, libtorch version and build, threads, memory.</summary>
 public sealed class DeviceCommand : ArchCommand
 {
-    public override CommandSpec Spec { get; } = new("device", "devices, libtorch version and build, threads, memory",
-        [], [],
-        [new("#!arch device", "where models can live and what libtorch was built with")]);
+    public override CommandSpec Spec { get; } = new("device", "devices, libtorch version and build, threads, BLAS, memory",
+        [],
+        [new OptionSpec("threads", "n", "set libtorch's intra-op threads for this session (every thread that runs a cell picks it up), then report", Values.Int(1))],
+        [
+            new("#!arch device", "where models can live, what libtorch was built with, how many threads it uses and why"),
+            new("#!arch device --threads 1", "run single-threaded from now on (e.g. while another job has the other cores)"),
+        ]);
 
-    public override Func<ArchInvocation, Task> Prepare(ParsedLine line, ArchPlan plan) => run =>
+    public override Func<ArchInvocation, Task> Prepare(ParsedLine line, ArchPlan plan)
     {
-        run.Display(DeviceReport.Now());
-        return Task.CompletedTask;
-    };
+        int? threads = line.Value<int>("threads");
+        return run =>
+        {
+            if (threads is { } n) torch.set_num_threads(n);
+            run.Display(DeviceReport.Now());
+            return Task.CompletedTask;
+        };
+    }
 }
 
 /// <summary>The machine as the notebook sees it.</summary>
@@ -30,13 +39,17 @@ public sealed record DeviceReport(IReadOnlyList<(string Name, string Value)> Fac
         int cudaDevices = torch.cuda.is_available() ? torch.cuda.device_count() : 0;
         var gc = GC.GetGCMemoryInfo();
         var meminfo = MemInfo();
+        var blas = torch.blas_info;
         var facts = new List<(string, string)>
         {
             ("libtorch", torch.__version__),
             ("devices", string.Join(", ", new[] { "cpu" }.Concat(Enumerable.Range(0, cudaDevices).Select(i => $"cuda:{i}")))),
             ("CUDA", cudaDevices > 0 ? $"available, {cudaDevices} device(s)" : "not available (CPU build or no GPU)"),
             ("intra-op threads", torch.get_num_threads().ToString()),
-            ("logical processors", Environment.ProcessorCount.ToString()),
+            ("thread default", torch.num_threads_default),
+            ("usable processors", $"{Environment.ProcessorCount} (affinity and cgroup CPU limit)"),
+            ("BLAS", $"{blas.Threading} OpenBLAS, {blas.Library}"),
+            ("BLAS choice", blas.Decision),
             ("deterministic algorithms", torch.are_deterministic_algorithms_enabled() ? "on" : "off"),
             ("process memory", $"{LayerSummary.Bytes(Environment.WorkingSet)} resident, {LayerSummary.Bytes(GC.GetTotalMemory(false))} managed heap"),
             ("machine memory", meminfo is { } m ? $"{LayerSummary.Bytes(m.available)} available of {LayerSummary.Bytes(m.total)}" : $"{LayerSummary.Bytes(gc.TotalAvailableMemoryBytes)} available to .NET"),

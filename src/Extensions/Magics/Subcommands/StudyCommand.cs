@@ -21,7 +21,7 @@ public abstract class StudyCommand : ArchCommand
         var training = new TrainConfig
         {
             Steps = line.Get("steps", 100), LearningRate = line.Get("lr", 1e-3), BatchSize = line.Get("batch", 32), EvalEvery = 0,
-            EvalSplits = generalization ? [Split.Test, Split.Generalization] : [Split.Test],
+            EvalSplits = generalization ? [Split.Validation, Split.Test, Split.Generalization] : [Split.Validation, Split.Test],
         };
         try { _ = new Trainer(training); }
         catch (ArgumentException e) { throw new ArchUsageException($"{Where}: {e.Message}"); }

@@ -9,6 +9,7 @@ using ArchNotebooks.Library.Training;
 using ArchNotebooks.Library.Studies;
 using ArchNotebooks.Runs;
 using ArchNotebooks.Torch;
+using ArchNotebooks.Torch.Optim;
 using static ArchNotebooks.Torch.torch;
 
 namespace ArchNotebooks.Extensions.Magics.Subcommands;
@@ -25,7 +26,13 @@ public sealed class TrainCommand : ArchCommand
         [
             TaskOption(), TaskConfigOption, StepsOption(200), LearningRateOption, BatchOption, SeedOption(),
             new OptionSpec("eval-every", "n", "evaluate on the test split every n steps; 0: only at the end (default: steps/5)", Values.Int(0)),
-            new OptionSpec("warmup", "n", "linear warmup steps before the cosine decay", Values.Int(0), "0"),
+            new OptionSpec("warmup", "n", "linear warmup steps before the decay", Values.Int(0), "0"),
+            new OptionSpec("optimizer", "name", "adamw, adam, sgd (momentum 0.9), lion or shampoo", Values.Choice<OptimizerKind>(), "adamw"),
+            new OptionSpec("schedule", "name", "the lr after warmup: cosine, constant, linear, exponential or step", Values.Choice<Decay>(), "cosine"),
+            new OptionSpec("checkpoint-every", "n", "save a checkpoint every n steps (and one at the end)", Values.Int(1)),
+            new OptionSpec("checkpoints", "dir", "checkpoint directory (default: checkpoints/<run id> in the run-log directory)"),
+            new OptionSpec("best", null, "keep the checkpoint with the best early-stopping metric (held-out loss) and end with its weights"),
+            new OptionSpec("resume", "checkpoint", "continue from a checkpoint: its .json, its directory, or a logged run's id"),
             new OptionSpec("run-name", "name", "name of the logged run (default: the variable's name)"),
             new OptionSpec("result", "var", "also bind the TrainingResult (histories, final metrics) to this variable"),
             RunsOption,
@@ -35,6 +42,8 @@ public sealed class TrainCommand : ArchCommand
             new("#!arch train m --steps 300 --lr 3e-3", "train m on the task it was built for, logging to ./runs"),
             new("#!arch train m --task reverse --steps 500 --seed 1 --result r", "train on another task of the same shape; r holds the result"),
             new("#!arch train m --steps 50 --eval-every 0 --no-log", "a quick try: evaluate once at the end, log nothing"),
+            new("#!arch train m --optimizer lion --lr 3e-4 --schedule exponential --checkpoint-every 100", "another recipe, with checkpoints linked to the run"),
+            new("#!arch train m --steps 1000 --resume <run id>", "continue an interrupted run from its latest checkpoint"),
         ]);
 
     public override Func<ArchInvocation, Task> Prepare(ParsedLine line, ArchPlan plan)
@@ -47,19 +56,29 @@ public sealed class TrainCommand : ArchCommand
         {
             Steps = steps, LearningRate = line.Get("lr", 1e-3), BatchSize = line.Get("batch", 32), Seed = line.Get("seed", 0L),
             EvalEvery = line.Get("eval-every", Math.Max(1, steps / 5)), WarmupSteps = line.Get("warmup", 0),
+            Optimizer = line.Get("optimizer", OptimizerKind.AdamW), Schedule = line.Get("schedule", Decay.Cosine),
         };
+        bool best = line.Flag("best");
+        // The best checkpoint is judged at each evaluation, by early stopping's bookkeeping with a patience that never runs out.
+        if (best) config = config with { EarlyStopping = new EarlyStopping { Patience = int.MaxValue } };
+        int? every = line.Value<int>("checkpoint-every");
+        var checkpointDir = line.Get<string>("checkpoints");
+        bool checkpointing = every is not null || best || checkpointDir is not null;
+        var resume = line.Get<string>("resume");
         try { _ = new Trainer(config); }
         catch (ArgumentException e) { throw new ArchUsageException($"{Where}: {e.Message}"); }
         var resultName = line.Get<string>("result") is { } r ? Identifier(r, "--result") : null;
         var runName = line.Get<string>("run-name") ?? name;
         var runs = line.Flag("no-log") ? null : ArchPlan.RunsDirectory(line);
+        if (resume is not null) resume = ResolveResume(resume, runs);
+        var checkpoints = checkpointing ? new CheckpointPolicy(checkpointDir ?? "") { Every = every ?? 0, Best = best, LoadBestAtEnd = best } : null;
         if (target.Current is { } current) CheckShape(current, task, Where, name);
         return async run =>
         {
             var model = run.Model(name);
             CheckShape(model, task, Where, name);
             var provenance = ModelProvenance.Of(model);
-            var result = RunTraining(run, model, name, provenance, task, config, runName, runs);
+            var result = RunTraining(run, model, name, provenance, task, config, runName, runs, checkpoints, resume);
             if (resultName is not null) await run.BindAsync(resultName, result.Result);
             run.ThrowIfInterrupted();
         };
@@ -67,13 +86,14 @@ public sealed class TrainCommand : ArchCommand
 
     internal sealed record Outcome(TrainingResult Result, string? RunId);
 
-    Outcome RunTraining(ArchInvocation run, Module<Tensor, Tensor> model, string name, ModelProvenance? provenance, TaskChoice task, TrainConfig config, string runName, string? runs)
+    Outcome RunTraining(ArchInvocation run, Module<Tensor, Tensor> model, string name, ModelProvenance? provenance, TaskChoice task, TrainConfig config,
+        string runName, string? runs, CheckpointPolicy? checkpoints, string? resume)
     {
         using var log = runs is null ? null : RunLogs.Open(runs, Where);
         using var record = log is null ? null : new RunRecorder(log.StartRun(new RunInfo
         {
             Name = runName, Source = "#!arch train", Family = provenance?.Family, Task = task.Name, Seed = config.Seed,
-            Config = new Dictionary<string, object?> { ["model"] = provenance?.ConfigFor(task), ["train"] = config },
+            Config = new Dictionary<string, object?> { ["model"] = provenance?.ConfigFor(task), ["train"] = config, ["recipe"] = TrainingRecipe.Of(config) },
             Device = model.device.ToString(), TorchVersion = __version__, ParameterCount = model.num_parameters(),
         }));
         var losses = new List<(double step, double loss)>();
@@ -108,11 +128,28 @@ public sealed class TrainCommand : ArchCommand
                     break;
             }
         }
-        var result = RecordedTraining.Fit(model, task.Task, config, record, run.Cancellation, Watch);
+        // Without --checkpoints, a logged run keeps its checkpoints under the run log, by run id (what --resume accepts).
+        if (checkpoints is { Directory: "" })
+            checkpoints = checkpoints with { Directory = Path.Combine(runs ?? ".", "checkpoints", record?.Run.Id ?? runName) };
+        TrainingResult result;
+        try { result = RecordedTraining.Fit(model, task.Task, config, record, run.Cancellation, Watch, checkpoints: checkpoints, resume: resume); }
+        catch (Exception e) when (resume is not null && e is ArgumentException or InvalidDataException or FileNotFoundException)
+        {
+            throw new ArchUsageException($"{Where}: cannot resume from {resume}: {e.Message}");
+        }
         live.Update(() => View($"{result.Reason} after {result.StepsCompleted:N0}/{config.Steps:N0} steps · {Status()}"), force: true);
         // The live display above already ends on the final curves; the summary adds the numbers.
         run.Display(new TrainingSummary(name, task.Name, result, record?.Run.Id, runs, IncludeCurves: false));
         return new Outcome(result, record?.Run.Id);
+    }
+
+    /// <summary>A checkpoint path as given, or a logged run's id naming its checkpoint directory under the run log.</summary>
+    string ResolveResume(string value, string? runs)
+    {
+        if (File.Exists(value) || Directory.Exists(value)) return value;
+        var byRun = Path.Combine(runs ?? ".", "checkpoints", value);
+        if (Directory.Exists(byRun)) return byRun;
+        throw new ArchUsageException($"{Where}: --resume {value}: no such checkpoint file or directory, and no run '{value}' with checkpoints in {Path.Combine(runs ?? ".", "checkpoints")}");
     }
 
     /// <summary>A forward on two examples must give the task's logits shape; otherwise the model was built for another task.</summary>

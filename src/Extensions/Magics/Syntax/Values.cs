@@ -25,6 +25,11 @@ public static class Values
         return v > 0 ? v : throw new FormatException($"must be positive, got {text}");
     };
 
+    /// <summary>One of an enum's names, in any case (e.g. "lion" for OptimizerKind.Lion).</summary>
+    public static ValueParser Choice<TEnum>() where TEnum : struct, Enum => text =>
+        Enum.TryParse<TEnum>(text, ignoreCase: true, out var v) && Enum.IsDefined(v) && !char.IsDigit(text.Trim()[0]) ? v
+            : throw new FormatException($"expected one of {string.Join(", ", Enum.GetNames<TEnum>().Select(n => n.ToLowerInvariant()))}, got '{text}'");
+
     /// <summary>Comma-separated numbers, each passing <paramref name="element"/>.</summary>
     public static ValueParser List(ValueParser element, int minCount = 1, string what = "values") => text =>
     {

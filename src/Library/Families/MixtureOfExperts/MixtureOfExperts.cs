@@ -28,8 +28,10 @@ public sealed record MoEConfig(
     long ExpertHidden = 64,
     [property: Ablation("replace each mixture with a dense MLP of equal active compute")] bool UseMoE = true,
     [property: Ablation("learned or frozen random routing")] RouterKind Router = RouterKind.Learned,
-    [property: Ablation("weight of the Switch load-balancing loss", 0.0, 0.01)] double BalanceWeight = 0.01) : IModelConfig
+    [property: Ablation("weight of the Switch load-balancing loss", 0.0, 0.01)] double BalanceWeight = 0.01) : IModelConfig, IDeclaresCausality
 {
+    bool IDeclaresCausality.IsCausal => Transformer.Causal;
+
     public Module<Tensor, Tensor> Build()
     {
         var t = Transformer;
@@ -77,7 +79,9 @@ public sealed class MoEModel : Module<Tensor, Tensor>, IAuxiliaryLoss
 /// </summary>
 public sealed class MixtureOfExpertsLayer : Module<Tensor, Tensor>
 {
-    static readonly Op nonzero = new("nonzero"), indexAdd = new("index_add");
+    static readonly Op nonzero = new("nonzero"), indexAdd = new("index_add"), indexCopy = new("index_copy"),
+        baddbmm = new("baddbmm"), bincount = new("bincount");
+    readonly Func<Tensor, Tensor> activation;
 
     public readonly Linear router;
     public readonly Sequential experts;
@@ -86,6 +90,13 @@ public sealed class MixtureOfExpertsLayer : Module<Tensor, Tensor>
 
     /// <summary>The Switch load-balancing loss of the latest forward (owned by the layer, replaced by the next forward): E · Σ_e f_e · P_e, 1 when balanced.</summary>
     public Tensor? LastBalanceLoss { get; private set; }
+
+    /// <summary>
+    /// Run all experts as two batched matrix products over tokens grouped by expert (default), instead
+    /// of one expert at a time. Same outputs and gradients (tests compare them); the loop remains for
+    /// users who hook an expert module's own forward, which the batched path does not call.
+    /// </summary>
+    public bool Batched { get; set; } = true;
 
     /// <summary>Fraction of routing assignments each expert received in the latest forward.</summary>
     public double[] LastUtilization { get; private set; } = Array.Empty<double>();
@@ -97,6 +108,7 @@ public sealed class MixtureOfExpertsLayer : Module<Tensor, Tensor>
         TopK = topK;
         this.router = register_module("router", new Linear(dim, experts, bias: false));
         if (router == RouterKind.Frozen) this.router.weight.requires_grad = false;
+        this.activation = Activations.Get(activation);
         this.experts = register_module("experts", new Sequential());
         for (int e = 0; e < experts; e++) this.experts.Append(new MLP(dim, hidden, activation: activation));
     }
@@ -110,6 +122,19 @@ public sealed class MixtureOfExpertsLayer : Module<Tensor, Tensor>
         var (topValues, topIndices) = probs.topk(TopK, -1);
         var gates = TopK > 1 ? topValues / topValues.sum(-1, keepdim: true) : topValues;
 
+        var output = Batched ? ExpertsBatched(tokens, topIndices, gates) : ExpertsOneByOne(tokens, topIndices, gates);
+
+        var assigned = one_hot(topIndices, NumExperts).sum(new long[] { 0, 1 }).to(probs.dtype) / (tokens.size(0) * TopK);
+        Intermediate("utilization", assigned);
+        LastUtilization = assigned.detach().to(ScalarType.Float32).data<float>().Select(v => (double)v).ToArray();
+        // Enclosing modules' scopes would free a tensor they do not return, so the layer owns this one.
+        LastBalanceLoss?.Dispose();
+        LastBalanceLoss = SwitchBalanceLoss(probs, assigned).DetachFromDisposeScope();
+        return output.reshape(shape).MoveToOuterDisposeScope();
+    }
+
+    Tensor ExpertsOneByOne(Tensor tokens, Tensor topIndices, Tensor gates)
+    {
         var output = zeros_like(tokens);
         for (int e = 0; e < NumExperts; e++)
         {
@@ -120,14 +145,40 @@ public sealed class MixtureOfExpertsLayer : Module<Tensor, Tensor>
             var expertOut = experts[e].call(tokens.index_select(0, rows)) * gate;
             output = indexAdd.Call(output, 0L, rows, expertOut);
         }
+        return output;
+    }
 
-        var assigned = one_hot(topIndices, NumExperts).sum(new long[] { 0, 1 }).to(probs.dtype) / (tokens.size(0) * TopK);
-        Intermediate("utilization", assigned);
-        LastUtilization = assigned.detach().to(ScalarType.Float32).data<float>().Select(v => (double)v).ToArray();
-        // Enclosing modules' scopes would free a tensor they do not return, so the layer owns this one.
-        LastBalanceLoss?.Dispose();
-        LastBalanceLoss = SwitchBalanceLoss(probs, assigned).DetachFromDisposeScope();
-        return output.reshape(shape).MoveToOuterDisposeScope();
+    /// <summary>
+    /// Every (token, chosen expert) assignment is placed in its expert's slice of an (E, C, D) buffer,
+    /// C being the busiest expert's count; one batched product per expert layer then runs all experts
+    /// at once, and each assignment's row is read back, gated and summed into its token. Empty slots
+    /// compute on zeros and are never read.
+    /// </summary>
+    Tensor ExpertsBatched(Tensor tokens, Tensor topIndices, Tensor gates)
+    {
+        long n = tokens.size(0), dim = tokens.size(1), e = NumExperts;
+        var expertOf = topIndices.reshape(-1);                                          // (A) with A = N·k
+        var tokenOf = arange(n, device: tokens.device).unsqueeze(1).expand(n, TopK).reshape(-1);
+        var counts = bincount.Call(expertOf, Arg.Kw("minlength", e));                                 // assignments per expert
+        long capacity = counts.max().ToInt64();
+        var order = expertOf.argsort();                                                 // assignments grouped by expert
+        var sortedExpert = expertOf.index_select(0, order);
+        var firstOfExpert = counts.cumsum(0) - counts;
+        var slot = sortedExpert * capacity + (arange(order.size(0), device: tokens.device) - firstOfExpert.index_select(0, sortedExpert));
+        var sortedToken = tokenOf.index_select(0, order);
+        var buffer = indexCopy.Call(zeros(new[] { e * capacity, dim }, dtype: tokens.dtype, device: tokens.device), 0L, slot, tokens.index_select(0, sortedToken))
+            .view(e, capacity, dim);
+
+        var mlps = Enumerable.Range(0, NumExperts).Select(i => (MLP)experts[i]).ToArray();
+        var w1 = stack(mlps.Select(m => m.fc.weight).ToArray()).transpose(1, 2);          // (E, D, H)
+        var b1 = stack(mlps.Select(m => m.fc.bias!).ToArray()).unsqueeze(1);              // (E, 1, H)
+        var w2 = stack(mlps.Select(m => m.proj.weight).ToArray()).transpose(1, 2);        // (E, H, D)
+        var b2 = stack(mlps.Select(m => m.proj.bias!).ToArray()).unsqueeze(1);            // (E, 1, D)
+        var hidden = activation(baddbmm.Call(b1, buffer, w1));
+        var result = baddbmm.Call(b2, hidden, w2).view(e * capacity, dim);
+
+        var gate = gates.reshape(-1).index_select(0, order).unsqueeze(-1);
+        return indexAdd.Call(zeros_like(tokens), 0L, sortedToken, result.index_select(0, slot) * gate);
     }
 
     /// <summary>E · Σ_e f_e · P_e with f the assignment fractions and P the mean router probabilities (Fedus et al. 2021, eq. 4).</summary>

@@ -46,8 +46,11 @@ public sealed record TransformerConfig(
     [property: Ablation("how the classifier pools the sequence")] Pooling Pooling = Pooling.Mean,
     double Dropout = 0,
     bool Bias = true,
-    bool TieEmbeddings = false) : IModelConfig
+    bool TieEmbeddings = false) : IModelConfig, IDeclaresCausality
 {
+    // Explicit, so the declaration is not a second config field (run-log columns, ablation points).
+    bool IDeclaresCausality.IsCausal => Causal;
+
     public Module<Tensor, Tensor> Build() => PerToken ? new GPT(this) : new EncoderClassifier(this);
 
     public IModelConfig For(ISyntheticTask task)

@@ -10,6 +10,21 @@ import numpy as np
 from scipy import optimize, special, stats
 
 
+def holm(p):
+    """Holm's step-down procedure written from its definition: visit the hypotheses from the smallest
+    p up; the k-th visited (k from 0) is compared at alpha / (m - k), and the first that fails stops
+    the procedure. The adjusted p of a hypothesis is the smallest alpha at which it is rejected."""
+    m = len(p)
+    order = sorted(range(m), key=lambda i: p[i])
+    adjusted = [0.0] * m
+    floor = 0.0
+    for k, i in enumerate(order):
+        # rejected at alpha iff every earlier one is and p_i <= alpha / (m - k)
+        floor = max(floor, min(1.0, (m - k) * p[i]))
+        adjusted[i] = floor
+    return adjusted
+
+
 def main():
     request = json.load(sys.stdin)
     out = {}
@@ -19,6 +34,7 @@ def main():
         va, vb = np.var(a, ddof=1) / len(a), np.var(b, ddof=1) / len(b)
         df = (va + vb) ** 2 / (va ** 2 / (len(a) - 1) + vb ** 2 / (len(b) - 1))
         out["welch"].append({"t": float(r.statistic), "p": float(r.pvalue), "df": float(df)})
+    out["holm"] = holm([w["p"] for w in out["welch"]])
     out["t_cdf"] = [float(stats.t.cdf(t, df)) for t, df in request["t_cdf"]]
     out["betainc"] = [float(special.betainc(a, b, x)) for a, b, x in request["betainc"]]
     out["std"] = [float(np.std(x, ddof=1)) for x in request["bootstrap"]]
