@@ -77,12 +77,9 @@ public static class ArchAssistance
         _ => [],
     };
 
-    /// <summary>Variables holding a module first; all variables when none does (a model may sit behind an interface).</summary>
-    private static IEnumerable<string> ModelVariables(IReadOnlyList<NotebookVariable> variables)
-    {
-        var modules = variables.Where(v => v.Value is ArchNotebooks.Library.Modules.Module).Select(v => v.Name).ToList();
-        return modules.Count > 0 ? modules : variables.Select(v => v.Name);
-    }
+    /// <summary>Variables holding a module first, then the others (a model may sit behind an interface or a wrapper).</summary>
+    private static IEnumerable<string> ModelVariables(IReadOnlyList<NotebookVariable> variables) =>
+        variables.OrderBy(v => v.Value is ArchNotebooks.Library.Modules.Module ? 0 : 1).Select(v => v.Name);
 
     private static MagicCompletion Matching(IEnumerable<string> candidates, string word, int start, int end) =>
         new(candidates.Where(c => c.StartsWith(word, StringComparison.OrdinalIgnoreCase)).Distinct().ToList(), start, end);
