@@ -26,6 +26,13 @@ internal sealed class KernelProtocol
     // Set when a cell failed with stop_on_error: execute requests already queued behind it are answered "aborted"
     // until the transport finds the queue empty (ipykernel's _abort_queues).
     private volatile bool _aborting;
+    private DateTimeOffset _failedAt;
+
+    /// <summary>Whether a request was sent before the failed cell's reply went out (the header's date says when it was sent):
+    /// a client that saw the error and then sent a new cell did not queue it behind the failure. Undated requests count as queued.</summary>
+    private bool SentBeforeTheFailure(JupyterMessage request) =>
+        !DateTimeOffset.TryParse((string?)request.Header["date"], System.Globalization.CultureInfo.InvariantCulture,
+            System.Globalization.DateTimeStyles.AssumeUniversal, out var sent) || sent <= _failedAt;
 
     /// <param name="publish">Puts a message on IOPub; called from the shell and control threads and from cells' threads.</param>
     /// <param name="requestInput">Sends an input_request (already addressed to the requesting client) on stdin and waits for
@@ -80,7 +87,7 @@ internal sealed class KernelProtocol
                 KernelLog.Write($"{channel.ToString().ToLowerInvariant()}: ignored a message of unknown type '{request.MsgType}'");
                 return;
             }
-            if (_aborting && channel == Channel.Shell && request.MsgType == "execute_request")
+            if (_aborting && channel == Channel.Shell && request.MsgType == "execute_request" && SentBeforeTheFailure(request))
             {
                 // As ipykernel: only execute requests are aborted; the reply is {"status": "aborted"} and nothing runs.
                 reply(Create("execute_reply", new JsonObject { ["status"] = "aborted" }, request, request.Identities));
@@ -147,7 +154,7 @@ internal sealed class KernelProtocol
             var expressions = UserExpressions.Evaluate(_interpreter, content["user_expressions"] as JsonObject);
             return new JsonObject { ["status"] = "ok", ["execution_count"] = count, ["payload"] = new JsonArray(), ["user_expressions"] = expressions };
         }
-        if (!silent && stopOnError) _aborting = true;
+        if (!silent && stopOnError) { _failedAt = DateTimeOffset.UtcNow; _aborting = true; }
         var reply = IopubCellOutput.ErrorContent(error);
         reply["status"] = "error";
         reply["execution_count"] = count;
