@@ -4,6 +4,9 @@ namespace ArchNotebooks.Interactive;
 public interface IDisplaySink
 {
     void Publish(MimeBundle bundle, string displayId, bool update);
+
+    /// <summary>Clears the running cell's outputs (Jupyter's clear_output); with <paramref name="wait"/>, only once the next output arrives, so a redraw does not flicker.</summary>
+    void ClearOutput(bool wait) { }
 }
 
 /// <summary>A shown output that can be replaced in place, e.g. a live training curve.</summary>
@@ -30,6 +33,9 @@ public static class Notebook
             : new DisplayHandle(displayId ?? Guid.NewGuid().ToString("N"), null, new FormatterRegistry());
 
     public static void UpdateDisplay(string displayId, object? value) => NotebookSession.Current?.UpdateDisplay(displayId, value);
+
+    /// <summary>Clears the running cell's outputs; <paramref name="wait"/> defers the clearing until the next output arrives.</summary>
+    public static void ClearOutput(bool wait = false) => NotebookSession.Current?.ClearOutput(wait);
 }
 
 /// <summary><c>value.Display()</c> as a shorthand for <c>display(value)</c>.</summary>

@@ -38,4 +38,7 @@ public sealed class NotebookSession
     }
 
     public void UpdateDisplay(string displayId, object? value) => Sink?.Publish(Formatters.Format(value), displayId, update: true);
+
+    /// <summary>Clears the running cell's outputs (Jupyter's clear_output); <paramref name="wait"/> defers it until the next output.</summary>
+    public void ClearOutput(bool wait = false) => Sink?.ClearOutput(wait);
 }

@@ -11,7 +11,7 @@ namespace ArchNotebooks.Extensions.Magics;
 /// mistake anywhere stops the cell before anything ran; then it runs its own line and hands the rest
 /// of the cell to the host, which dispatches the next line back here and finally runs the C#.
 /// </summary>
-public sealed class ArchMagic : IMagicCommand
+public sealed class ArchMagic : IMagicCommand, IMagicAssistance
 {
     public static IReadOnlyList<ArchCommand> Commands { get; } =
     [
@@ -25,6 +25,11 @@ public sealed class ArchMagic : IMagicCommand
     public string Name => "arch";
 
     public string Summary => "build, train, check, ablate and scale architectures; query the run log (#!arch --help)";
+
+    public MagicCompletion Complete(string arguments, int cursor, IReadOnlyList<NotebookVariable> variables) =>
+        ArchAssistance.Complete(arguments, cursor, variables);
+
+    public string? Help(string arguments, int cursor) => ArchAssistance.Help(arguments, cursor);
 
     public async Task RunAsync(MagicInvocation invocation, IMagicContext context)
     {

@@ -83,8 +83,8 @@ internal static class RunCommand
         runner.Stop(null);  // text the session's last flush added to the last cell
 
         bool written = outputs.Write(result);
-        stdout.WriteLine($"{file.Name}: {result.CellsRun} of {result.CodeCells} code cells run in {result.Elapsed.TotalSeconds:F1} s"
-                         + (result.Error is null ? "" : $"; cell [{result.ErrorCell}] failed: {result.Error.Name}: {result.Error.Value}"));
+        stdout.WriteLine($"{file.Name}: {result.Summary} ({result.Elapsed.TotalSeconds:F1} s)"
+                         + (result.Error is null ? "" : $"\n  cell [{result.ErrorCell}] failed: {result.Error.Name}: {result.Error.Value}"));
         if (runnerFailure is not null) stderr.WriteLine($"archnb run: stopped after cell [{result.CellsRun}] because the runner failed: {runnerFailure}");
         else if (result.Error is not null) stderr.WriteLine(HtmlReport.StripAnsi(result.Error.ToString()));
         return result.Error is null && written ? 0 : 1;

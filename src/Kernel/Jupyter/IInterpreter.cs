@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using ArchNotebooks.Interactive;
 using ArchNotebooks.Kernel.Scripting;
 
 namespace ArchNotebooks.Kernel.Jupyter;
@@ -15,6 +16,9 @@ internal interface IInterpreter
 
     /// <summary>Runs one cell; its outputs and its error (if any) go to <paramref name="output"/>. Returns the error, or null.</summary>
     Task<CellError?> ExecuteAsync(string code, ICellOutput output, string cellName);
+
+    /// <summary>Evaluates one expression without outputs, history or new variables (user_expressions): its value's bundle, or its error.</summary>
+    Task<(MimeBundle? Value, CellError? Error)> EvaluateAsync(string expression);
 
     CompletionResult Complete(string code, int cursor);
 

@@ -32,6 +32,8 @@ internal sealed class IopubCellOutput(KernelProtocol protocol, JupyterMessage re
         }, request);
     }
 
+    public void ClearOutput(bool wait) => protocol.Publish("clear_output", new JsonObject { ["wait"] = wait }, request);
+
     public void Error(CellError error) => protocol.Publish("error", ErrorContent(error), request);
 
     public static JsonObject ErrorContent(CellError error) => new()

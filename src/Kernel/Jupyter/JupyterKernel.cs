@@ -35,6 +35,7 @@ internal sealed class JupyterKernel : IDisposable
     {
         StartThread("heartbeat", Heartbeat);
         StartThread("control", () => Serve(_sockets.Control, Channel.Control));
+        ParentProcessWatch.Start(ParentDied);
         _protocol.PublishStatus("starting", null);
         KernelLog.Write($"kernel ready (session {_protocol.Session})");
         Serve(_sockets.Shell, Channel.Shell);
@@ -60,7 +61,14 @@ internal sealed class JupyterKernel : IDisposable
             List<byte[]>? frames;
             try
             {
-                if (!socket.Poll(200)) continue;
+                // After a failed cell (stop_on_error), requests already waiting are answered "aborted"; the first time none
+                // is waiting, the abort ends. Polling without a wait then finds exactly the requests queued behind the failure.
+                bool aborting = channel == Channel.Shell && _protocol.Aborting;
+                if (!socket.Poll(aborting ? 0 : 200))
+                {
+                    if (aborting) _protocol.QueueDrained();
+                    continue;
+                }
                 frames = socket.ReceiveMultipart();
             }
             catch (ZmqException e) when (e.IsTerminating) { return; }
@@ -80,6 +88,13 @@ internal sealed class JupyterKernel : IDisposable
                 KernelLog.Write($"{channel.ToString().ToLowerInvariant()}: {request.MsgType} failed outside its handler: {e}");
             }
         }
+    }
+
+    private static void ParentDied(string why)
+    {
+        KernelLog.Write($"{why}: exiting");
+        // Exit code 1, as ipykernel: nobody is left to shut us down properly, and a cell may be stuck in native code.
+        Environment.Exit(1);
     }
 
     private void Exit()

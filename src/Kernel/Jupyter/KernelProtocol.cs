@@ -23,6 +23,16 @@ internal sealed class KernelProtocol
     private int _executionCount;
     // Cancelled by an interrupt, so a cell blocked on input_reply stops waiting; a new one per execution.
     private volatile CancellationTokenSource _input = new();
+    // Set when a cell failed with stop_on_error: execute requests already queued behind it are answered "aborted"
+    // until the transport finds the queue empty (ipykernel's _abort_queues).
+    private volatile bool _aborting;
+    private DateTimeOffset _failedAt;
+
+    /// <summary>Whether a request was sent before the failed cell's reply went out (the header's date says when it was sent):
+    /// a client that saw the error and then sent a new cell did not queue it behind the failure. Undated requests count as queued.</summary>
+    private bool SentBeforeTheFailure(JupyterMessage request) =>
+        !DateTimeOffset.TryParse((string?)request.Header["date"], System.Globalization.CultureInfo.InvariantCulture,
+            System.Globalization.DateTimeStyles.AssumeUniversal, out var sent) || sent <= _failedAt;
 
     /// <param name="publish">Puts a message on IOPub; called from the shell and control threads and from cells' threads.</param>
     /// <param name="requestInput">Sends an input_request (already addressed to the requesting client) on stdin and waits for
@@ -52,6 +62,12 @@ internal sealed class KernelProtocol
         };
     }
 
+    /// <summary>Whether execute requests are being aborted after a failed cell; the transport then calls <see cref="QueueDrained"/> once no request waits.</summary>
+    public bool Aborting => _aborting;
+
+    /// <summary>The transport found no request waiting: requests from now on run again (the abort covered those queued behind the failure).</summary>
+    public void QueueDrained() => _aborting = false;
+
     /// <summary>This process's session id: new on every start, so clients can tell a restart.</summary>
     public string Session { get; } = Guid.NewGuid().ToString();
 
@@ -69,6 +85,12 @@ internal sealed class KernelProtocol
             if (!_handlers.TryGetValue(request.MsgType, out var handler) || !(channel == Channel.Shell ? handler.Shell : handler.Control))
             {
                 KernelLog.Write($"{channel.ToString().ToLowerInvariant()}: ignored a message of unknown type '{request.MsgType}'");
+                return;
+            }
+            if (_aborting && channel == Channel.Shell && request.MsgType == "execute_request" && SentBeforeTheFailure(request))
+            {
+                // As ipykernel: only execute requests are aborted; the reply is {"status": "aborted"} and nothing runs.
+                reply(Create("execute_reply", new JsonObject { ["status"] = "aborted" }, request, request.Identities));
                 return;
             }
             if (handler.Answer(request) is { } content) reply(Create(ReplyType(request.MsgType), content, request, request.Identities));
@@ -118,6 +140,7 @@ internal sealed class KernelProtocol
         bool silent = content["silent"]?.GetValue<bool>() ?? false;
         bool storeHistory = !silent && (content["store_history"]?.GetValue<bool>() ?? true);
         bool allowStdin = content["allow_stdin"]?.GetValue<bool>() ?? false;
+        bool stopOnError = content["stop_on_error"]?.GetValue<bool>() ?? true;
         if (storeHistory) _executionCount++;
         int count = _executionCount;
         if (!silent) Publish("execute_input", new JsonObject { ["code"] = code, ["execution_count"] = count }, request);
@@ -127,7 +150,11 @@ internal sealed class KernelProtocol
         var error = _interpreter.ExecuteAsync(code, silent ? NullCellOutput.Instance : output, $"cell[{count}]").GetAwaiter().GetResult();
         if (storeHistory) _history.Add(count, code, output.ResultText);
         if (error is null)
-            return new JsonObject { ["status"] = "ok", ["execution_count"] = count, ["payload"] = new JsonArray(), ["user_expressions"] = new JsonObject() };
+        {
+            var expressions = UserExpressions.Evaluate(_interpreter, content["user_expressions"] as JsonObject);
+            return new JsonObject { ["status"] = "ok", ["execution_count"] = count, ["payload"] = new JsonArray(), ["user_expressions"] = expressions };
+        }
+        if (!silent && stopOnError) { _failedAt = DateTimeOffset.UtcNow; _aborting = true; }
         var reply = IopubCellOutput.ErrorContent(error);
         reply["status"] = "error";
         reply["execution_count"] = count;

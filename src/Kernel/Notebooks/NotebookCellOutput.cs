@@ -21,11 +21,38 @@ internal sealed class NotebookCellOutput(NotebookCell cell, Dictionary<string, L
     private JsonObject? _open;
     private readonly StringBuilder _openText = new();
     private long _openCut;
+    private bool _clearPending;  // clear_output(wait: true): cleared when the next output arrives, as nbclient does
+
+    public void ClearOutput(bool wait)
+    {
+        lock (_gate)
+        {
+            if (wait) _clearPending = true;
+            else ClearLocked();
+        }
+    }
+
+    private void ClearLocked()
+    {
+        _clearPending = false;
+        _open = null;
+        _openText.Clear();
+        _openCut = 0;
+        foreach (var shown in displays.Values) shown.RemoveAll(output => cell.Outputs.Contains(output));
+        cell.Outputs.Clear();
+    }
+
+    /// <summary>Before a new output: a pending clear_output(wait) happens now.</summary>
+    private void ClearIfPending()
+    {
+        if (_clearPending) ClearLocked();
+    }
 
     public void Stream(string name, string text)
     {
         lock (_gate)
         {
+            ClearIfPending();
             var outputs = cell.Outputs;
             if (_open is null || (string?)_open["name"] != name || outputs.Count == 0 || !ReferenceEquals(outputs[^1], _open))
             {
@@ -90,6 +117,7 @@ internal sealed class NotebookCellOutput(NotebookCell cell, Dictionary<string, L
     {
         lock (_gate)
         {
+            if (!update) ClearIfPending();
             SealLocked();
             if (update)
             {
@@ -108,6 +136,7 @@ internal sealed class NotebookCellOutput(NotebookCell cell, Dictionary<string, L
     {
         lock (_gate)
         {
+            ClearIfPending();
             SealLocked();
             cell.Outputs.Add(new JsonObject
             {
@@ -123,6 +152,7 @@ internal sealed class NotebookCellOutput(NotebookCell cell, Dictionary<string, L
     {
         lock (_gate)
         {
+            ClearIfPending();
             SealLocked();
             cell.Outputs.Add(new JsonObject
             {

@@ -57,9 +57,9 @@ public static partial class HtmlReport
             .Append(Escape(info.Executed.ToString("yyyy-MM-dd HH:mm 'UTC'zzz"))).Append(" · C# (ArchNotebooks) on .NET ").Append(Escape(Environment.Version.ToString()));
         if (info.Run is { } run)
         {
-            html.Append(" · ").Append(run.CellsRun).Append(" of ").Append(run.CodeCells).Append(" code cells in ").Append(Escape(FormatElapsed(run.Elapsed)));
+            html.Append(" · ").Append(Escape(run.Summary)).Append(" in ").Append(Escape(FormatElapsed(run.Elapsed)));
             html.Append(run.Error is null ? " <span class=\"badge ok\">completed</span>"
-                : $" <span class=\"badge failed\">stopped at cell [{run.ErrorCell}]: {Escape(run.Error.Name)}</span>");
+                : $" <span class=\"badge failed\">stopped at code cell {run.StoppedAt} of {run.CodeCells}: {Escape(run.Error.Name)}</span>");
         }
         html.Append("</p>\n");
         if (info.Parameters.Count > 0)

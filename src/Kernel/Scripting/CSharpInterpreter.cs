@@ -1,7 +1,9 @@
 using System.Text.Json.Nodes;
+using ArchNotebooks.Interactive;
 using ArchNotebooks.Kernel.Jupyter;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace ArchNotebooks.Kernel.Scripting;
 
@@ -27,6 +29,8 @@ internal sealed class CSharpInterpreter(ScriptSession session) : IInterpreter
 
     public Task<CellError?> ExecuteAsync(string code, ICellOutput output, string cellName) => session.ExecuteAsync(code, output, cellName);
 
+    public Task<(MimeBundle? Value, CellError? Error)> EvaluateAsync(string expression) => session.EvaluateAsync(expression);
+
     // Code nested too deep for Roslyn's parser (NestingGuard) gets no completions and no help rather than a dead kernel.
     public CompletionResult Complete(string code, int cursor) =>
         TooDeep(code) ? new CompletionResult([], cursor, cursor) : Completions.Complete(session, code, cursor);
@@ -46,8 +50,25 @@ internal sealed class CSharpInterpreter(ScriptSession session) : IInterpreter
         if (MagicLine.TryParse(code, out var magic) && string.IsNullOrWhiteSpace(magic.Body)) return new("complete");
         if (TooDeep(code)) return new("invalid");
         var tree = CSharpSyntaxTree.ParseText(code, ScriptSession.ParseOptions);
+        // A string or character literal left open at the end of a line can never be completed by more lines
+        // (ipykernel says "invalid" for an unterminated quote too); answering "incomplete" traps terminal front ends in continuation.
+        if (tree.GetDiagnostics().Any(d => UnterminatedOnItsLine(tree, d))) return new("invalid");
         if (!SyntaxFactory.IsCompleteSubmission(tree)) return new("incomplete", "    ");
         bool invalid = tree.GetDiagnostics().Any(d => d.Severity == DiagnosticSeverity.Error);
         return new(invalid ? "invalid" : "complete");
+    }
+
+    /// <summary>A string or character literal that had to end on its line and did not. Verbatim (<c>@"</c>, <c>$@"</c>) and raw
+    /// (<c>"""</c>) strings may span lines, so for them (and for an open interpolation hole) more lines can still complete the code.</summary>
+    private static bool UnterminatedOnItsLine(SyntaxTree tree, Diagnostic diagnostic)
+    {
+        if (diagnostic.Id is "CS1010" or "CS1011" or "CS1012") return true;  // newline in constant, empty or overlong char literal
+        if (diagnostic.Id != "CS1039") return false;                          // unterminated string literal
+        var token = tree.GetRoot().FindToken(diagnostic.Location.SourceSpan.Start);
+        var interpolated = token.Parent?.AncestorsAndSelf().OfType<InterpolatedStringExpressionSyntax>().FirstOrDefault();
+        bool verbatim = interpolated is not null
+            ? interpolated.StringStartToken.IsKind(SyntaxKind.InterpolatedVerbatimStringStartToken)
+            : token.Text.StartsWith('@');
+        return !verbatim;
     }
 }

@@ -26,11 +26,33 @@ internal sealed class CancellationRewriter : CSharpSyntaxRewriter
     private static readonly StatementSyntax AmbientCheck =
         SyntaxFactory.ParseStatement("global::ArchNotebooks.Interactive.CellCancellation.Checkpoint();");
 
+    private static readonly StatementSyntax EnterCell =
+        SyntaxFactory.ParseStatement($"{nameof(ScriptGlobals.__CellThread)}.{nameof(CellThread.Enter)}();");
+
     public static SyntaxTree Rewrite(SyntaxTree tree) =>
         tree.WithRootAndOptions(new CancellationRewriter().Visit(tree.GetRoot()), tree.Options);
 
     public static string Rewrite(string code, CSharpParseOptions options) =>
-        new CancellationRewriter().Visit(CSharpSyntaxTree.ParseText(code, options).GetRoot()).ToFullString();
+        new CancellationRewriter().Visit(CSharpSyntaxTree.ParseText(EnterFirst(code, options), options).GetRoot()).ToFullString();
+
+    /// <summary>
+    /// Puts the statement that enters the cell's thread (see <see cref="CellThread"/>) on a line of its own before the
+    /// first top-level statement (after any #r or #load directive), followed by a #line directive that gives the
+    /// statement's line its own number back: errors and stack traces keep the cell's lines and columns.
+    /// </summary>
+    private static string EnterFirst(string code, CSharpParseOptions options)
+    {
+        var tree = CSharpSyntaxTree.ParseText(code, options);
+        var first = ((CompilationUnitSyntax)tree.GetRoot()).Members.OfType<GlobalStatementSyntax>().FirstOrDefault();
+        if (first is null) return code;
+        int start = first.SpanStart;
+        int lineStart = start == 0 ? 0 : code.LastIndexOf('\n', start - 1) + 1;
+        // "using X; var y = 1;" on one line: the using must stay first, so the statement goes right before y (its columns move).
+        if (((CompilationUnitSyntax)tree.GetRoot()).Usings.Any(u => u.Span.End > lineStart))
+            return $"{code[..start]}{EnterCell.ToFullString()}{code[start..]}";
+        int line = tree.GetLineSpan(first.Span).StartLinePosition.Line + 1;
+        return $"{code[..lineStart]}{EnterCell.ToFullString()}\n#line {line}\n{code[lineStart..]}";
+    }
 
     /// <summary>The check for a body inside <paramref name="original"/> (a node of the submitted tree, so its parents are known).</summary>
     private static StatementSyntax CheckFor(SyntaxNode original)
@@ -48,6 +70,28 @@ internal sealed class CancellationRewriter : CSharpSyntaxRewriter
             if (outsideGlobals) return AmbientCheck;
         }
         return GlobalsCheck;
+    }
+
+    /// <summary>
+    /// Top-level statements: each one that starts a new line begins with the interrupt check, so a cell interrupted during
+    /// a call that cannot be stopped (native code) stops right after it returns. The check goes at the end of the line
+    /// before (it takes over the previous statement's trailing trivia), so the cell's lines and columns stay as typed.
+    /// </summary>
+    public override SyntaxNode? VisitCompilationUnit(CompilationUnitSyntax node)
+    {
+        var unit = (CompilationUnitSyntax)base.VisitCompilationUnit(node)!;
+        var members = new List<MemberDeclarationSyntax>(unit.Members.Count * 2);
+        foreach (var member in unit.Members)
+        {
+            if (member is GlobalStatementSyntax && members.Count > 0 && members[^1] is GlobalStatementSyntax previous
+                && previous.GetTrailingTrivia().Any(t => t.IsKind(SyntaxKind.EndOfLineTrivia)))
+            {
+                members[^1] = previous.WithoutTrailingTrivia();
+                members.Add(SyntaxFactory.GlobalStatement(GlobalsCheck).WithTrailingTrivia(previous.GetTrailingTrivia()));
+            }
+            members.Add(member);
+        }
+        return unit.WithMembers(SyntaxFactory.List(members));
     }
 
     private static BlockSyntax Guard(BlockSyntax block, SyntaxNode original) => block.WithStatements(block.Statements.Insert(0, CheckFor(original)));

@@ -16,6 +16,9 @@ public interface ICellOutput
 
     void Error(CellError error);
 
+    /// <summary>Clears the cell's outputs so far (clear_output); with <paramref name="wait"/>, when the next output arrives. Front ends that only append (a terminal) ignore it.</summary>
+    void ClearOutput(bool wait) { }
+
     /// <summary>Asks the user for a line of input; null when this front end cannot (stdin not allowed).</summary>
     string? RequestInput(string prompt, bool password);
 }

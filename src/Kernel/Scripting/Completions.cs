@@ -13,6 +13,7 @@ internal static class Completions
     public static CompletionResult Complete(ScriptSession session, string code, int cursor)
     {
         cursor = Math.Clamp(cursor, 0, code.Length);
+        if (MagicLineAssistance.Complete(session, code, cursor) is { } onMagicLine) return onMagicLine;
         int start = cursor;
         while (start > 0 && (char.IsLetterOrDigit(code[start - 1]) || code[start - 1] == '_')) start--;
         var prefix = code[start..cursor];

@@ -9,6 +9,7 @@ internal static class Inspection
 {
     public static string? Inspect(ScriptSession session, string code, int cursor)
     {
+        if (MagicLineAssistance.Inspect(session, code, Math.Clamp(cursor, 0, code.Length)) is (true, var help)) return help;
         var model = Completions.SemanticModelFor(session, code, out var tree);
         if (model is null || code.Length == 0) return null;
         var root = tree.GetRoot();

@@ -16,12 +16,19 @@ public class ScriptGlobals(NotebookSession session)
     [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
     public readonly CellCancellation __CellCancellation = session.Cancellation;
 
+    /// <summary>The thread running the cell, for interrupts of blocking waits (see CellThread); the rewritten cell's first statement enters it.</summary>
+    [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
+    public CellThread __CellThread { get; init; } = new(session.Cancellation);
+
     /// <summary>Shows a value now (display_data) and returns a handle to update it in place.</summary>
     public DisplayHandle display(object? value) => session.Display(value);
 
     public void UpdateDisplay(DisplayHandle handle, object? value) => handle.Update(value);
 
     public void UpdateDisplay(string displayId, object? value) => session.UpdateDisplay(displayId, value);
+
+    /// <summary>Clears this cell's outputs so far (clear_output); <paramref name="wait"/> clears only when the next output arrives, for flicker-free redraws.</summary>
+    public void ClearOutput(bool wait = false) => session.ClearOutput(wait);
 
     public Html HTML(string html) => new(html);
 

@@ -14,7 +14,7 @@ namespace ArchNotebooks.Kernel.Scripting;
 /// <c>archnb script</c> all run code through this. What extensions and magics share with it (formatters,
 /// magics, displays, cancellation) is its <see cref="Notebook"/>; sessions in one process share nothing.
 /// </summary>
-public sealed class ScriptSession : IDisposable
+public sealed partial class ScriptSession : IDisposable
 {
     internal static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.Preview, kind: SourceCodeKind.Script);
 
@@ -136,7 +136,12 @@ public sealed class ScriptSession : IDisposable
     private void InterruptCell(long ticket)
     {
         lock (_interruptLock)
-            if (_runningTicket == ticket) _notebook.Cancellation.Request();
+        {
+            if (_runningTicket != ticket) return;
+            _notebook.Cancellation.Request();
+            _globals.__CellThread.Interrupt();
+        }
+        WarnIfStillRunning(ticket);
     }
 
     private CellError Report(CellError error)
@@ -159,7 +164,8 @@ public sealed class ScriptSession : IDisposable
             return;
         }
         var (hasValue, value) = await RunCSharpAsync(new string('\n', firstLine) + text, cellName);
-        if (hasValue && value is not null) { _console.Flush(); _output.Result(Formatters.Format(value)); }
+        // display(x) as the last expression has shown x already; its handle is not a result (ipykernel's display returns None).
+        if (hasValue && value is not null and not DisplayHandle) { _console.Flush(); _output.Result(Formatters.Format(value)); }
     }
 
     /// <summary>Compiles and runs C# against the session state; throws <see cref="CellFailedException"/> on a compile or runtime error.</summary>
@@ -169,6 +175,7 @@ public sealed class ScriptSession : IDisposable
         var state = _state ?? throw new InvalidOperationException("the session has not started");
         var t0 = System.Diagnostics.Stopwatch.GetTimestamp();
         code = MagicLine.BlankShebang(code);
+        code = ApplyPackages(code, cellName);
         if (NestingGuard.Check(code, cellName) is { } tooDeep) throw new CellFailedException(tooDeep);
         var rewritten = CancellationRewriter.Rewrite(code, ParseOptions);
         var t1 = System.Diagnostics.Stopwatch.GetTimestamp();
@@ -177,7 +184,14 @@ public sealed class ScriptSession : IDisposable
         var t2 = System.Diagnostics.Stopwatch.GetTimestamp();
         // Compiling happens inside RunFromAsync; a separate Compile() first would bind the cell twice.
         ScriptState<object> next;
-        try { next = await script.RunFromAsync(state, catchException: _ => true); }
+        try
+        {
+            Task<ScriptState<object>> running;
+            // The cell's code runs on this thread until it finishes or first awaits; only then may interrupts reach it (CellThread).
+            try { running = script.RunFromAsync(state, catchException: _ => true); }
+            finally { _globals.__CellThread.Leave(); }
+            next = await UntilInterrupted(running, cellName);
+        }
         catch (CompilationErrorException e)
         {
             throw new CellFailedException(Tracebacks.FromDiagnostics(e.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).ToList(), cellName));
@@ -220,15 +234,20 @@ public sealed class ScriptSession : IDisposable
         return root.Members.LastOrDefault() is GlobalStatementSyntax { Statement: ExpressionStatementSyntax { SemicolonToken.IsMissing: true } };
     }
 
-    /// <summary>Stops the running cell at its next loop iteration or method entry, and any cell submitted
-    /// before this call that has not started yet (it ends at once with KernelInterrupted).</summary>
+    /// <summary>Stops the running cell at its next loop iteration, method entry or top-level statement, wakes it from a
+    /// blocking wait, abandons an await it is stuck in, and stops any cell submitted before this call that has not started
+    /// yet (it ends at once with KernelInterrupted).</summary>
     public void Interrupt()
     {
+        long running;
         lock (_interruptLock)
         {
             _interruptedThrough = Math.Max(_interruptedThrough, Interlocked.Read(ref _submitted));
             _notebook.Cancellation.Request();
+            _globals.__CellThread.Interrupt();
+            running = _runningTicket;
         }
+        if (running != 0) WarnIfStillRunning(running);
     }
 
     /// <summary>How many cells have been submitted to this session so far.</summary>
@@ -247,10 +266,18 @@ public sealed class ScriptSession : IDisposable
     {
         _console.Flush();
         _console.Dispose();
+        _packages?.Dispose();
+    }
+
+    internal void ClearOutput(bool wait)
+    {
+        _console.Flush();
+        _output.ClearOutput(wait);
     }
 
     private sealed class SessionDisplaySink(ScriptSession session) : IDisplaySink
     {
         public void Publish(MimeBundle bundle, string displayId, bool update) => session.Publish(bundle, displayId, update);
+        public void ClearOutput(bool wait) => session.ClearOutput(wait);
     }
 }

@@ -14,7 +14,7 @@ internal static partial class Tracebacks
         var lines = new List<string> { $"{Red}{cellName}: {errors.Count} compilation error{(errors.Count == 1 ? "" : "s")}{Reset}" };
         foreach (var d in errors)
         {
-            var span = d.Location.GetLineSpan();
+            var span = d.Location.GetMappedLineSpan();  // mapped: the interrupt rewrite keeps the cell's lines with #line
             var where = d.Location.IsInSource ? $"{OtherFile(span, cellName)}(line {span.StartLinePosition.Line + 1}, col {span.StartLinePosition.Character + 1})" : "";
             lines.Add($"{where}: error {d.Id}: {d.GetMessage(System.Globalization.CultureInfo.InvariantCulture)}");
         }
@@ -23,7 +23,7 @@ internal static partial class Tracebacks
 
     private static string Describe(Diagnostic d, string cellName)
     {
-        var span = d.Location.GetLineSpan();
+        var span = d.Location.GetMappedLineSpan();  // mapped: the interrupt rewrite keeps the cell's lines with #line
         return d.Location.IsInSource
             ? $"{OtherFile(span, cellName)}(line {span.StartLinePosition.Line + 1}) {d.Id}: {d.GetMessage(System.Globalization.CultureInfo.InvariantCulture)}"
             : $"{d.Id}: {d.GetMessage(System.Globalization.CultureInfo.InvariantCulture)}";
@@ -39,7 +39,7 @@ internal static partial class Tracebacks
     {
         while (exception is AggregateException { InnerExceptions.Count: 1 } aggregate) exception = aggregate.InnerExceptions[0];
         while (exception is System.Reflection.TargetInvocationException { InnerException: { } inner }) exception = inner;
-        if (exception is OperationCanceledException && interrupted)
+        if (exception is OperationCanceledException or ThreadInterruptedException && interrupted)
             return new CellError("KernelInterrupted", "The cell was interrupted.", [$"{Red}KernelInterrupted{Reset}: the cell was interrupted; variables defined by earlier cells are still there."]);
         var lines = new List<string> { $"{Red}{exception.GetType().FullName}{Reset}: {exception.Message}" };
         lines.AddRange(Frames(exception.StackTrace));
