@@ -17,10 +17,11 @@ static class PyTorchBaseline
         // The script calls torch.set_num_threads itself, as this process does: OMP_NUM_THREADS would also cap the
         // pthread OpenBLAS's own threads (it reads that variable), which set_num_threads does not do here.
         psi.Environment["ARCHNB_BENCH_THREADS"] = threads.ToString(CultureInfo.InvariantCulture);
-        if (torch.blas_info.Threading == "OpenMP")
+        var blas = torch.blas_info;
+        if (blas.Threading == "OpenMP" && Path.GetDirectoryName(blas.Library) is { Length: > 0 } dir)
         {
-            // Python's torch resolves libblas.so.3 through the search path: put the OpenMP build first, as we preloaded it.
-            const string dir = "/usr/lib/x86_64-linux-gnu/openblas-openmp";
+            // Python's torch resolves libblas.so.3 through the search path: put the directory of the
+            // OpenBLAS this process loaded first, so both sides run the same build.
             var old = Environment.GetEnvironmentVariable("LD_LIBRARY_PATH");
             psi.Environment["LD_LIBRARY_PATH"] = string.IsNullOrEmpty(old) ? dir : $"{dir}:{old}";
         }

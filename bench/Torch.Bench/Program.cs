@@ -55,27 +55,41 @@ static class Bench
 
     static void Sync(Device d) { if (d.type == DeviceType.CUDA) cuda.synchronize(d.index < 0 ? 0 : d.index); }
 
+    /// <summary>
+    /// Times <paramref name="step"/> <paramref name="warmup"/> + <paramref name="reps"/> times, each in its own
+    /// dispose scope and between device synchronisations, and returns the best time after the warm-up (ms).
+    /// </summary>
+    static double BestOf(Device d, int reps, int warmup, Action step)
+    {
+        var times = new List<double>();
+        for (int rep = 0; rep < warmup + reps; rep++)
+        {
+            Sync(d);
+            var sw = Stopwatch.StartNew();
+            using (var scope = NewDisposeScope())
+            {
+                step();
+                Sync(d);
+            }
+            times.Add(sw.Elapsed.TotalMilliseconds);
+        }
+        return Best(times.Skip(warmup).ToList());
+    }
+
     public static double PerOpAdd(Device d)
     {
         using var scope = NewDisposeScope();
         var a = randn(new long[] { 8, 8 }, device: d);
         var b = randn(new long[] { 8, 8 }, device: d);
         const int n = 20000;
-        var times = new List<double>();
-        for (int rep = 0; rep < 30; rep++)
+        return BestOf(d, reps: 28, warmup: 2, () =>
         {
-            Sync(d);
-            var sw = Stopwatch.StartNew();
             for (int i = 0; i < n; i++)
             {
                 var c = a.add(b);
                 c.Dispose();
             }
-            Sync(d);
-            times.Add(sw.Elapsed.TotalMilliseconds * 1000 / n);
-        }
-        times.RemoveRange(0, 2);
-        return Best(times);
+        }) * 1000 / n;
     }
 
     public static double Matmul(Device d)
@@ -83,17 +97,7 @@ static class Bench
         using var scope = NewDisposeScope();
         var a = randn(new long[] { 1024, 1024 }, device: d);
         var b = randn(new long[] { 1024, 1024 }, device: d);
-        int reps = d.type == DeviceType.CUDA ? 200 : 10;
-        var times = new List<double>();
-        for (int rep = 0; rep < reps + 2; rep++)
-        {
-            Sync(d);
-            var sw = Stopwatch.StartNew();
-            using (var c = a.matmul(b)) Sync(d);
-            times.Add(sw.Elapsed.TotalMilliseconds);
-        }
-        times.RemoveRange(0, 2);
-        return Best(times);
+        return BestOf(d, d.type == DeviceType.CUDA ? 200 : 10, warmup: 2, () => a.matmul(b));
     }
 
     public static double Attention(Device d)
@@ -103,26 +107,15 @@ static class Bench
         var x = randn(new long[] { B, T, H * D }, device: d);
         var wqkv = (randn(new long[] { 3 * H * D, H * D }, device: d) * 0.05).requires_grad_();
         var wo = (randn(new long[] { H * D, H * D }, device: d) * 0.05).requires_grad_();
-        int reps = d.type == DeviceType.CUDA ? 200 : 30;
-        var times = new List<double>();
-        for (int rep = 0; rep < reps + 3; rep++)
+        return BestOf(d, d.type == DeviceType.CUDA ? 200 : 30, warmup: 3, () =>
         {
-            Sync(d);
-            var sw = Stopwatch.StartNew();
-            using (var step = NewDisposeScope())
-            {
-                var qkv = nn.functional.linear(x, wqkv).view(B, T, 3, H, D).permute(2, 0, 3, 1, 4);
-                var weights = nn.functional.softmax(qkv[0].matmul(qkv[1].transpose(-2, -1)) / Math.Sqrt(D), -1);
-                var y = nn.functional.linear(weights.matmul(qkv[2]).transpose(1, 2).reshape(B, T, H * D), wo);
-                y.pow(2).mean().backward();
-                wqkv.grad = null;
-                wo.grad = null;
-            }
-            Sync(d);
-            times.Add(sw.Elapsed.TotalMilliseconds);
-        }
-        times.RemoveRange(0, 3);
-        return Best(times);
+            var qkv = nn.functional.linear(x, wqkv).view(B, T, 3, H, D).permute(2, 0, 3, 1, 4);
+            var weights = nn.functional.softmax(qkv[0].matmul(qkv[1].transpose(-2, -1)) / Math.Sqrt(D), -1);
+            var y = nn.functional.linear(weights.matmul(qkv[2]).transpose(1, 2).reshape(B, T, H * D), wo);
+            y.pow(2).mean().backward();
+            wqkv.grad = null;
+            wo.grad = null;
+        });
     }
 
     public static double Mlp(Device d)
@@ -134,23 +127,12 @@ static class Bench
         var b1 = zeros(new long[] { 1024 }, device: d, requires_grad: true);
         var w2 = (randn(new long[] { 10, 1024 }, device: d) * 0.03).requires_grad_();
         var b2 = zeros(new long[] { 10 }, device: d, requires_grad: true);
-        int reps = d.type == DeviceType.CUDA ? 200 : 30;
-        var times = new List<double>();
-        for (int rep = 0; rep < reps + 3; rep++)
+        return BestOf(d, d.type == DeviceType.CUDA ? 200 : 30, warmup: 3, () =>
         {
-            Sync(d);
-            var sw = Stopwatch.StartNew();
-            using (var step = NewDisposeScope())
-            {
-                var h = nn.functional.linear(x, w1, b1).relu();
-                var loss = nn.functional.cross_entropy(nn.functional.linear(h, w2, b2), y);
-                loss.backward();
-                foreach (var p in new[] { w1, b1, w2, b2 }) p.grad = null;
-            }
-            Sync(d);
-            times.Add(sw.Elapsed.TotalMilliseconds);
-        }
-        times.RemoveRange(0, 3);
-        return Best(times);
+            var h = nn.functional.linear(x, w1, b1).relu();
+            var loss = nn.functional.cross_entropy(nn.functional.linear(h, w2, b2), y);
+            loss.backward();
+            foreach (var p in new[] { w1, b1, w2, b2 }) p.grad = null;
+        });
     }
 }
