@@ -68,13 +68,18 @@ def text_of(outputs, msg_type="stream"):
     return "".join(parts)
 
 
-class KernelClientTests(unittest.TestCase):
+class KernelTestCase(unittest.TestCase):
+    """A fresh archnb kernel and client for each test, shut down after it."""
+
     def setUp(self):
         self.km, self.kc = start_new_kernel(kernel_name="archnb", startup_timeout=60)
 
     def tearDown(self):
         self.kc.stop_channels()
         self.km.shutdown_kernel(now=True)
+
+
+class KernelClientTests(KernelTestCase):
 
     def test_state_streams_displays_and_results(self):
         reply, _ = run(self.kc, "var n = 20;\nint Twice(int x) => 2 * x;")

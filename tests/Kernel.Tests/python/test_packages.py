@@ -5,21 +5,12 @@ configured on the machine (the packages below are small and served by the projec
 """
 import unittest
 
-from jupyter_client.manager import start_new_kernel
-
-from test_client import run, text_of
+from test_client import KernelTestCase, run, text_of
 
 RESTORE_TIMEOUT = 300
 
 
-class PackageTests(unittest.TestCase):
-    def setUp(self):
-        self.km, self.kc = start_new_kernel(kernel_name="archnb", startup_timeout=60)
-
-    def tearDown(self):
-        self.kc.stop_channels()
-        self.km.shutdown_kernel(now=True)
-
+class PackageTests(KernelTestCase):
     def test_nuget_reference_with_version(self):
         reply, outputs = run(self.kc, '#r "nuget: Humanizer.Core, 3.0.10"\nusing Humanizer;\n"PascalCaseInputString".Humanize()', timeout=RESTORE_TIMEOUT)
         self.assertEqual(reply["status"], "ok", reply)

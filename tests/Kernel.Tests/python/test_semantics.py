@@ -14,7 +14,7 @@ import unittest
 
 from jupyter_client.manager import start_new_kernel
 
-from test_client import TIMEOUT, run, shell_reply, text_of
+from test_client import KernelTestCase, TIMEOUT, run, shell_reply, text_of
 
 
 def collect(kc, msg_id, timeout=TIMEOUT, until=None):
@@ -49,14 +49,7 @@ def process_gone(pid):
         return True
 
 
-class SemanticsTests(unittest.TestCase):
-    def setUp(self):
-        self.km, self.kc = start_new_kernel(kernel_name="archnb", startup_timeout=60)
-
-    def tearDown(self):
-        self.kc.stop_channels()
-        self.km.shutdown_kernel(now=True)
-
+class SemanticsTests(KernelTestCase):
     def test_stop_on_error_aborts_the_queued_cells(self):
         run(self.kc, "var ranSecond = false;")
         # The failing cell sleeps first so that the two after it are surely queued when it fails.
