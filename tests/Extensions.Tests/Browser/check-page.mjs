@@ -1,16 +1,11 @@
 // Opens an HTML page in headless Chromium and reports, as one JSON line, the console errors and
 // what plotly.js drew: figures, their main SVGs (with sizes), heatmap images and canvases.
 // Usage: node check-page.mjs <page.html> <chromium executable> <profile dir>  (ARCHNB_SCREENSHOT=out.png to keep a picture)
-import { chromium } from 'playwright-core';
+import { launchHeadless } from './headless-chromium.mjs';
 import { pathToFileURL } from 'node:url';
 
 const [pagePath, executablePath, profile] = process.argv.slice(2);
-const context = await chromium.launchPersistentContext(profile, {
-  executablePath,
-  headless: true,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run',
-         '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
+const context = await launchHeadless(executablePath, profile);
 const errors = [];
 try {
   const page = context.pages()[0] ?? await context.newPage();

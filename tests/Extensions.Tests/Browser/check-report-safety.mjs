@@ -2,16 +2,11 @@
 // loaded: the page's marker (window.__pwned, set only by injected script), dialogs (alert/confirm), every
 // link and image target, any event-handler attribute, and whether the notebook's own HTML output was rendered.
 // Usage: node check-report-safety.mjs <page.html> <chromium executable> <profile dir>
-import { chromium } from 'playwright-core';
+import { launchHeadless } from './headless-chromium.mjs';
 import { pathToFileURL } from 'node:url';
 
 const [pagePath, executablePath, profile] = process.argv.slice(2);
-const context = await chromium.launchPersistentContext(profile, {
-  executablePath,
-  headless: true,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run',
-         '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
+const context = await launchHeadless(executablePath, profile);
 const dialogs = [];
 try {
   const page = context.pages()[0] ?? await context.newPage();

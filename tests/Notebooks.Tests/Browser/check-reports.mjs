@@ -2,18 +2,12 @@
 // and page errors and what plotly.js drew (figures, drawn figures, main SVGs).
 // Usage: node check-reports.mjs <chromium> <profile dir> <page.html>...
 // ARCHNB_SCREENSHOT_DIR=dir keeps a full-page PNG of each page (named after it) for a person to look at.
-import { chromium } from 'playwright-core';
+import { launchHeadless } from './headless-chromium.mjs';
 import { pathToFileURL } from 'node:url';
 import { basename, join } from 'node:path';
 
 const [executablePath, profile, ...pages] = process.argv.slice(2);
-const context = await chromium.launchPersistentContext(profile, {
-  executablePath,
-  headless: true,
-  viewport: { width: 1100, height: 900 },
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run',
-         '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
+const context = await launchHeadless(executablePath, profile, { viewport: { width: 1100, height: 900 } });
 const results = [];
 try {
   for (const pagePath of pages) {
