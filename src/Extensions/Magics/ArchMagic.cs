@@ -18,6 +18,7 @@ public sealed class ArchMagic : IMagicCommand, IMagicAssistance
         new ModelCommand(), new PointsCommand(), new SummaryCommand(), new CheckCommand(), new TrainCommand(),
         new AblateCommand(), new ScaleCommand(), new AttentionCommand(), new RunsCommand(), new CompareCommand(),
         new SqlCommand(), new DeviceCommand(), new ProfileCommand(),
+        new DataCommand(),
     ];
 
     public static IReadOnlyList<CommandSpec> Specs { get; } = Commands.Select(c => c.Spec).ToList();
@@ -43,6 +44,7 @@ public sealed class ArchMagic : IMagicCommand, IMagicAssistance
             try
             {
                 var request = CommandLineParser.Parse(VariableReferences.Expand(lines[i], context.Variables), Specs);
+                if (request is CommandRequest line) line.Line.Variables = context.Variables;
                 var prepared = request is CommandRequest c ? Commands.First(x => x.Spec == c.Line.Spec).Prepare(c.Line, plan) : null;
                 if (i == 0) (first, work) = (request, prepared);
             }
@@ -79,5 +81,7 @@ public sealed class ArchMagicExtension : IKernelExtension
     public void Load(KernelExtensionContext context)
     {
         context.Magics.Register(new ArchMagic());
+        // Families registered from a cell belong to that cell's session (two sessions in one process keep their own).
+        ArchNotebooks.Library.Families.Families.Scope ??= () => NotebookSession.Current;
     }
 }

@@ -41,7 +41,7 @@ static class TableReader
         {
             var y = new float[rows];
             for (int r = 0; r < rows; r++) y[r] = (float)Number(values[r][targetColumn], target, types[targetColumn], r, full);
-            return new TensorDataset(inputs, tensor(y), kind, splits, datasetName) { FeatureNames = featureNames };
+            return new TensorDataset(inputs, tensor(y), kind, splits, datasetName) { FeatureNames = featureNames, Source = full };
         }
         // Classes are the target's distinct values in sorted order (numerically for numbers), so the same file always gives the same ids.
         var raw = new object[rows];
@@ -53,7 +53,7 @@ static class TableReader
         var id = distinct.Select((v, i) => (v, i)).ToDictionary(p => p.v, p => (long)p.i);
         var labels = raw.Select(v => id[numeric ? Convert.ToDouble(v).ToString(System.Globalization.CultureInfo.InvariantCulture) : v.ToString()!]).ToArray();
         if (distinct.Length < 2) throw new ArgumentException($"the target '{target}' in {full} has a single value ({distinct[0]}): a classification needs at least two classes");
-        return new TensorDataset(inputs, tensor(labels), kind, splits, datasetName) { ClassNames = distinct, FeatureNames = featureNames };
+        return new TensorDataset(inputs, tensor(labels), kind, splits, datasetName) { ClassNames = distinct, FeatureNames = featureNames, Source = full };
     }
 
     static (string[] columns, Type[] types, List<object[]> rows) Load(string path, string format)

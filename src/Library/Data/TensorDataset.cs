@@ -81,6 +81,9 @@ public sealed class TensorDataset : ISyntheticTask, IFiniteDataset, IDisposable
     /// <summary>The input columns, in order, when the data named them (a CSV's header); else null.</summary>
     public IReadOnlyList<string>? FeatureNames { get; init; }
 
+    /// <summary>The file the examples were read from (a CSV or Parquet path), when they came from one; else null.</summary>
+    public string? Source { get; init; }
+
     /// <summary>Number of examples in all splits together.</summary>
     public long Examples => inputs.shape[0];
 

@@ -29,6 +29,7 @@ public sealed class AblationStudy<TConfig> where TConfig : notnull
         Model = model;
         Task = task;
         Training = training ?? new TrainConfig();
+        Metrics = MetricSpec.DefaultsFor(task);
         variants.Add(("baseline", baseline));
     }
 
@@ -40,8 +41,8 @@ public sealed class AblationStudy<TConfig> where TConfig : notnull
     /// <summary>The baseline first, then the variants in the order added.</summary>
     public IReadOnlyList<(string name, TConfig config)> Variants => variants;
     public IReadOnlyList<long> Seeds { get; set; } = new long[] { 0, 1, 2 };
-    /// <summary>Metrics to tabulate; the first is the headline.</summary>
-    public IReadOnlyList<MetricSpec> Metrics { get; set; } = new[] { MetricSpec.TestAccuracy, MetricSpec.TestLoss };
+    /// <summary>Metrics to tabulate; the first is the headline. Default: the task's test score (test_accuracy, or test_rmse for a regression) and test_loss.</summary>
+    public IReadOnlyList<MetricSpec> Metrics { get; set; }
     public string? Family { get; set; }
     public Device? Device { get; set; }
     public int BootstrapResamples { get; set; } = 10_000;

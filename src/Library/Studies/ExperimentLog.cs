@@ -1,3 +1,4 @@
+using ArchNotebooks.Library.Tasks;
 using ArchNotebooks.Library.Training;
 using ArchNotebooks.Runs;
 
@@ -9,10 +10,17 @@ public sealed record ExperimentRunInfo
     public required string Group { get; init; }
     public required string Variant { get; init; }
     public required long Seed { get; init; }
+    /// <summary>The model config (logged as config.model.*).</summary>
     public object? Config { get; init; }
+    /// <summary>The training recipe (logged as config.train.*).</summary>
+    public TrainConfig? Training { get; init; }
+    /// <summary>The task or dataset trained on (logged as config.data.*; its name is <see cref="Task"/>).</summary>
+    public ISyntheticTask? Data { get; init; }
     public string? Task { get; init; }
     public string? Family { get; init; }
     public long? ParameterCount { get; init; }
+    /// <summary>Where the run trains, e.g. "cpu" or "cuda:0".</summary>
+    public string? Device { get; init; }
     public string Name => $"{Group}/{Variant}/seed {Seed}";
 }
 
@@ -78,8 +86,8 @@ public sealed class RunLogExperimentLog(RunLog log, string? source = null, strin
 
     public IRunRecorder StartRun(ExperimentRunInfo info) => new RunRecorder(Log.StartRun(new RunInfo
     {
-        Name = info.Name, Group = info.Group, Variant = info.Variant, Seed = info.Seed, Config = info.Config,
-        Task = info.Task, Family = info.Family, ParameterCount = info.ParameterCount, Source = source, Device = device,
+        Name = info.Name, Group = info.Group, Variant = info.Variant, Seed = info.Seed, Config = RunConfig.Of(info.Config, info.Training, info.Data),
+        Task = info.Task, Family = info.Family, ParameterCount = info.ParameterCount, Source = source, Device = info.Device ?? device,
         TorchVersion = ArchNotebooks.Torch.torch.__version__,
     }));
 }

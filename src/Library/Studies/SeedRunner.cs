@@ -15,6 +15,19 @@ public sealed record MetricSpec(string Name, bool HigherIsBetter)
     public static readonly MetricSpec GeneralizationAccuracy = new("generalization_accuracy", true);
     public static readonly MetricSpec TrainLoss = new("train_loss", false);
     public override string ToString() => $"{Name} ({(HigherIsBetter ? "higher" : "lower")} is better)";
+
+    /// <summary>
+    /// The task's own score on a split: accuracy (higher is better) for classification, or rmse (lower is
+    /// better) for a regression, whose score is an error. A study's ▲ marks and p-values read this direction.
+    /// </summary>
+    public static MetricSpec Score(ISyntheticTask task, Split split = Split.Test) =>
+        new(Evaluation.MetricName(split, task), task.Loss != LossKind.Regression);
+
+    /// <summary>A split's loss (lower is better).</summary>
+    public static MetricSpec Loss(Split split) => new(Evaluation.LossName(split), false);
+
+    /// <summary>What a study of <paramref name="task"/> tabulates unless told otherwise: the test score, then the test loss.</summary>
+    public static IReadOnlyList<MetricSpec> DefaultsFor(ISyntheticTask task) => [Score(task), TestLoss];
 }
 
 /// <summary>One seed's run of one config: its final metrics (plus parameter_count, wall_time_s, steps_per_second) and training record.</summary>
@@ -37,9 +50,11 @@ internal static class SeedRunner
             using var model = factory(config);
             if (device is { } d) model.to(d);
             long parameters = model.num_parameters();
+            var recipe = training with { Seed = seed };
             using var recorder = log?.StartRun(new ExperimentRunInfo
             {
-                Group = group, Variant = variant, Seed = seed, Config = config, Task = task.Name, Family = family, ParameterCount = parameters,
+                Group = group, Variant = variant, Seed = seed, Config = config, Training = recipe, Data = task, Task = task.Name, Family = family, ParameterCount = parameters,
+                Device = model.device.ToString(),
             });
             // The study's metrics add the model's size and speed to what training measured.
             Dictionary<string, double> Metrics(TrainingResult r) => new(r.FinalMetrics)
@@ -48,7 +63,7 @@ internal static class SeedRunner
                 ["wall_time_s"] = r.WallTime.TotalSeconds,
                 ["steps_per_second"] = r.StepsPerSecond,
             };
-            var result = RecordedTraining.Fit(model, task, training with { Seed = seed }, recorder, ct, finalMetrics: Metrics, divergenceFails: false);
+            var result = RecordedTraining.Fit(model, task, recipe, recorder, ct, finalMetrics: Metrics, divergenceFails: false);
             if (result.Interrupted) return (runs, true);   // a partly trained seed would bias the statistics, so it is left out
             var metrics = Metrics(result);
             runs.Add(new SeedRun(seed, metrics, parameters, result));

@@ -29,14 +29,21 @@ public class AblationTests
             using (var log = RunLog.Open(root))
             {
                 result = Study().Run(new RunLogExperimentLog(log, source: "AblationTests"));
-                var runs = log.Query("SELECT variant, seed, status, \"config.Width\", \"config.BlindToInput\", \"final.test_accuracy\", parameter_count " +
+                var runs = log.Query("SELECT variant, seed, status, \"config.model.Width\", \"config.model.BlindToInput\", \"final.test_accuracy\", parameter_count, " +
+                                     "\"config.train.LearningRate\", \"config.train.Seed\", \"config.data.name\", \"config.data.Size\", device " +
                                      "FROM runs WHERE ablation_group = 'mlp-ablation' ORDER BY variant, seed");
                 Assert.Equal(9, runs.RowCount);
                 Assert.All(runs.Column("status"), s => Assert.Equal("finished", s));
                 Assert.Equal(new object?[] { "baseline", "baseline", "baseline", "blind", "blind", "blind", "narrow", "narrow", "narrow" }, runs.Column("variant"));
                 Assert.Equal(new object?[] { 0L, 1L, 2L }, runs.Column("seed").Take(3));
-                Assert.Equal(4L, Convert.ToInt64(runs[6, "config.Width"]));
-                Assert.Equal(true, runs[3, "config.BlindToInput"]);
+                Assert.Equal(4L, Convert.ToInt64(runs[6, "config.model.Width"]));
+                Assert.Equal(true, runs[3, "config.model.BlindToInput"]);
+                // The same column scheme as #!arch train: the recipe (with each run's seed) and the task's settings.
+                Assert.All(runs.Column("config.train.LearningRate"), lr => Assert.Equal(3e-3, lr));
+                Assert.Equal(new object?[] { 0L, 1L, 2L }, runs.Column("config.train.Seed").Take(3));
+                Assert.All(runs.Column("config.data.name"), n => Assert.Equal(Task.Name, n));
+                Assert.All(runs.Column("config.data.Size"), n => Assert.Equal(3L, n));
+                Assert.All(runs.Column("device"), d => Assert.Equal("cpu", d));
                 // Final metrics read back equal the ones in the table's per-seed values.
                 var logged = runs.Rows.Where(r => (string)r[0]! == "baseline").Select(r => Convert.ToDouble(r[5])).ToArray();
                 Assert.Equal(result.Baseline.Values("test_accuracy"), logged);

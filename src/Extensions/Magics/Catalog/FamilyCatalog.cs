@@ -1,15 +1,28 @@
 using ArchNotebooks.Extensions.Magics.Syntax;
 using ArchNotebooks.Library.Families;
+using Registered = ArchNotebooks.Library.Families.Families;
 
 namespace ArchNotebooks.Extensions.Magics.Catalog;
 
-/// <summary>A model family as <c>#!arch</c> names it: its default config and the field a scaling study widens.</summary>
-public sealed record FamilyEntry(string Name, IReadOnlyList<string> Aliases, string Description, Func<IModelConfig> Default, string WidthField);
+/// <summary>A model family as <c>#!arch</c> names it: its default config and the field a scaling study widens (null: none known).</summary>
+public sealed record FamilyEntry(string Name, IReadOnlyList<string> Aliases, string Description, Func<IModelConfig> Default, string? WidthField)
+{
+    /// <summary>Whether the family was registered at run time (Families.Register) rather than shipped with the library.</summary>
+    public bool IsRegistered { get; init; }
+}
 
-/// <summary>The library's families by the names researchers type (transformer, gpt, moe, deepsets, ...).</summary>
+/// <summary>
+/// The library's families by the names researchers type (transformer, gpt, moe, deepsets, ...), followed by the
+/// families registered in this session with <c>Families.Register</c>.
+/// </summary>
 public static class FamilyCatalog
 {
-    public static IReadOnlyList<FamilyEntry> All { get; } =
+    /// <summary>The library's families, then the registered ones.</summary>
+    public static IReadOnlyList<FamilyEntry> All => BuiltIn.Concat(Registered.Registered.Select(Entry)).ToList();
+
+    static FamilyEntry Entry(FamilyRegistration r) => new(r.Name, [], r.Description, () => r.Default, r.WidthField) { IsRegistered = true };
+
+    public static IReadOnlyList<FamilyEntry> BuiltIn { get; } =
     [
         new("transformer", [], "bidirectional transformer encoder (per-token or pooled head, set by the task)", () => new TransformerConfig(), "Dim"),
         new("gpt", [], "causal decoder-only transformer with tied embeddings (nanoGPT's shape)", () => new TransformerConfig(Causal: true, TieEmbeddings: true), "Dim"),
@@ -29,11 +42,24 @@ public static class FamilyCatalog
 
     public static IEnumerable<string> Names => All.SelectMany(f => f.Aliases.Prepend(f.Name));
 
-    public static FamilyEntry Find(string name, string where)
+    /// <summary>The family called <paramref name="name"/> (any case, or an alias), or null.</summary>
+    /// <exception cref="ArchUsageException">A registered family has the name of a library family.</exception>
+    public static FamilyEntry? TryFind(string name, string where)
     {
         var key = name.ToLowerInvariant();
-        return All.FirstOrDefault(f => f.Name == key || f.Aliases.Contains(key))
-            ?? throw new ArchUsageException($"{where}: unknown family '{name}'.{Suggestions.DidYouMean(name, Names)}\nFamilies: {string.Join(", ", All.Select(f => f.Name))}.");
+        var builtIn = BuiltIn.FirstOrDefault(f => f.Name == key || f.Aliases.Contains(key));
+        var registered = Registered.Find(key);
+        if (builtIn is not null && registered is not null)
+            throw new ArchUsageException($"{where}: '{name}' is both a library family and one registered with Families.Register({registered.Default.GetType().Name}); " +
+                $"register yours under another name: Families.Unregister(\"{registered.Name}\"); Families.Register(\"my-{key}\", ...).");
+        return builtIn ?? (registered is null ? null : Entry(registered));
+    }
+
+    public static FamilyEntry Find(string name, string where)
+    {
+        return TryFind(name, where)
+            ?? throw new ArchUsageException($"{where}: unknown family '{name}'.{Suggestions.DidYouMean(name, Names)}\nFamilies: {string.Join(", ", All.Select(f => f.Name))}." +
+                "\nA config of your own becomes a family with Families.Register(\"name\", new MyConfig()).");
     }
 
     /// <summary>The family a config belongs to (for models not built by #!arch model).</summary>
@@ -53,6 +79,7 @@ public static class FamilyCatalog
         RecurrentConfig { Cell: RecurrentCell.RNN } => "rnn",
         RecurrentConfig => "lstm",
         GraphNetworkConfig => "graph",
-        _ => config.GetType().Name,
+        // A registered family owns its config type, so a model built from it elsewhere is still named by it.
+        _ => Registered.Registered.FirstOrDefault(r => r.Default.GetType() == config.GetType())?.Name ?? config.GetType().Name,
     };
 }

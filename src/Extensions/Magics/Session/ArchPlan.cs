@@ -44,16 +44,18 @@ public sealed class ArchPlan(IReadOnlyList<NotebookVariable> variables)
     public static TaskChoice? Task(ParsedLine line, ModelProvenance? provenance, bool required, string where)
     {
         var settings = line.Get<List<KeyValuePair<string, string>>>("task-config");
-        if (line.Get<string>("task") is { } name) return TaskCatalog.Create(name, settings, where);
+        if (line.Get<string>("task") is { } name)
+            return TaskVariables.Find(name, line.Variables, settings, where) ?? TaskCatalog.Create(name, settings, where);
         if (provenance?.Task is { } own)
         {
             if (settings is null) return own;
-            var entry = TaskCatalog.All.First(t => own.Name.StartsWith(t.Name, StringComparison.Ordinal));
+            var entry = TaskCatalog.All.FirstOrDefault(t => own.Name.StartsWith(t.Name, StringComparison.Ordinal))
+                ?? throw new ArchUsageException($"{where}: --task-config sets a library task's settings; the model was built for {own.Name}, a dataset or task of your own.");
             return TaskCatalog.Create(entry.Name, settings, where);
         }
         if (settings is not null) throw new ArchUsageException($"{where}: --task-config needs --task <task>.");
         if (!required) return null;
-        throw new ArchUsageException($"{where}: which task? Give --task <task>{(provenance is null ? "" : " (the model was not built for one)")}.\nTasks: {string.Join(", ", TaskCatalog.All.Select(t => t.Name))}.");
+        throw new ArchUsageException($"{where}: which task? Give --task <task>{(provenance is null ? "" : " (the model was not built for one)")}.\nTasks: {string.Join(", ", TaskCatalog.All.Select(t => t.Name))}, or a variable holding a dataset (#!arch data describes one).");
     }
 
     /// <summary>The run-log directory: --runs, else ./runs in the current directory (next to the notebook).</summary>

@@ -16,7 +16,9 @@ namespace ArchNotebooks.Extensions.Magics.Subcommands;
 /// </summary>
 public sealed class AblateCommand : StudyCommand
 {
-    static readonly MetricSpec[] Metrics = [MetricSpec.TestAccuracy, MetricSpec.TestLoss, MetricSpec.TrainLoss, MetricSpec.GeneralizationAccuracy, new("generalization_loss", false)];
+    /// <summary>What an ablation can tabulate on a task: its score (accuracy, or rmse for a regression) and loss, on test and generalization, and the training loss.</summary>
+    static MetricSpec[] Metrics(ISyntheticTask task) =>
+        [MetricSpec.Score(task), MetricSpec.TestLoss, MetricSpec.TrainLoss, MetricSpec.Score(task, Split.Generalization), MetricSpec.Loss(Split.Generalization)];
 
     public override CommandSpec Spec { get; } = new("ablate", "ablation grid over seeds: the baseline vs each removed or swapped component",
         [new ArgumentSpec("model", "variable holding a model built from a family config (its config is the baseline)")],
@@ -27,7 +29,7 @@ public sealed class AblateCommand : StudyCommand
             new OptionSpec("all", null, "one variant per ablation point and alternative (see #!arch points)"),
             new OptionSpec("seeds", "n", "seeds per variant (3 or more for statistics)", Values.Int(1, 1000), "3"),
             StepsOption(100), LearningRateOption, BatchOption,
-            new OptionSpec("metric", "name", $"headline metric: {string.Join(", ", Metrics.Select(m => m.Name))}", Default: "test_accuracy"),
+            new OptionSpec("metric", "name", "headline metric: test_accuracy, test_loss, train_loss, generalization_accuracy, generalization_loss (a regression: test_rmse, generalization_rmse)", Default: "test_accuracy (test_rmse for a regression)"),
             new OptionSpec("name", "study", "study name, the ablation_group in the run log (default: <model>-ablation)"),
             new OptionSpec("result", "var", "also bind the AblationResult to this variable"),
             RunsOption, new OptionSpec("no-log", null, "do not record the runs in the run log"),
@@ -48,9 +50,10 @@ public sealed class AblateCommand : StudyCommand
         ConfigFidelity.Require(target, task, Where, "an ablation of fresh models from it");
         var baseline = provenance.Config;
         var variants = Variants(line, baseline, name);
-        var metricName = line.Get<string>("metric") ?? "test_accuracy";
-        var metric = Metrics.FirstOrDefault(m => m.Name == metricName)
-            ?? throw new ArchUsageException($"{Where}: bad value for --metric: '{metricName}' is not a metric.{Suggestions.DidYouMean(metricName, Metrics.Select(m => m.Name))} Metrics: {string.Join(", ", Metrics.Select(m => m.Name))}.");
+        var metrics = Metrics(task.Task);
+        var metricName = line.Get<string>("metric") ?? metrics[0].Name;
+        var metric = metrics.FirstOrDefault(m => m.Name == metricName)
+            ?? throw new ArchUsageException($"{Where}: bad value for --metric: '{metricName}' is not a metric of {task.Name}.{Suggestions.DidYouMean(metricName, metrics.Select(m => m.Name))} Metrics: {string.Join(", ", metrics.Select(m => m.Name))}.");
         bool generalization = metric.Name.StartsWith("generalization", StringComparison.Ordinal);
         if (generalization && !task.Task.HasGeneralizationSplit) throw new ArchUsageException($"{Where}: {task.Name} has no generalization split, so --metric {metric.Name} cannot be measured.");
         var settings = ParseStudy(line, defaultSeeds: 3, defaultName: $"{name}-ablation", generalization);
@@ -70,7 +73,7 @@ public sealed class AblateCommand : StudyCommand
                 if (recipe is null) study.Add(variant, config);
                 else study.AddRecipe(variant, recipe);
             study.Seeds = Enumerable.Range(0, settings.Seeds).Select(s => (long)s).ToList();
-            study.Metrics = Metrics.Where(m => m != metric && (generalization || !m.Name.StartsWith("generalization", StringComparison.Ordinal))).Prepend(metric).ToList();
+            study.Metrics = metrics.Where(m => m != metric && (generalization || !m.Name.StartsWith("generalization", StringComparison.Ordinal))).Prepend(metric).ToList();
             study.Family = provenance.Family;
             await RunStudy(run, settings, $"Ablation {settings.Name}: {variants.Count + 1} variants x {settings.Seeds} seeds on {task.Name}",
                 (variants.Count + 1) * settings.Seeds, metric.Name, (log, ct) => study.Run(log, ct), r => r.Interrupted, "interrupted: the table holds the finished seeds");

@@ -25,7 +25,7 @@ public sealed class PointsCommand : ArchCommand
         var name = line.Argument("model")!;
         IModelConfig config;
         string title;
-        var family = FamilyCatalog.All.FirstOrDefault(f => f.Name == name || f.Aliases.Contains(name));
+        var family = FamilyCatalog.TryFind(name, Where);
         ModelTarget? target = null;
         try { target = plan.Model(name, Where); }
         catch (ArchUsageException) when (family is not null) { }

@@ -44,7 +44,7 @@ public sealed class ScaleCommand : StudyCommand
         var start = own?.Config ?? family!.Default();
         var baseline = line.Get<List<KeyValuePair<string, string>>>("config") is { } pairs ? ConfigFields.Apply(start, pairs, $"{Where} --config") : start;
         var widthField = line.Get<string>("field") ?? family?.WidthField
-            ?? throw new ArchUsageException($"{Where}: {own!.Family} is not a library family, so its width field is unknown; name the field to scale with --field.");
+            ?? throw new ArchUsageException($"{Where}: {own?.Family ?? family!.Name} has no known width field{(family?.IsRegistered == true ? $" (Families.Register(\"{family.Name}\", config, widthField: \"Dim\") names one)" : "")}; name the field to scale with --field.");
         var (field, type) = ConfigFields.Resolve(baseline, widthField, $"{Where} --field");
         if (type != typeof(int) && type != typeof(long)) throw new ArchUsageException($"{Where}: --field {field} is not a size (it is {type.Name}); choose a whole-number field{(family is null ? "" : " such as " + family.WidthField)}.");
         var task = ArchPlan.Task(line, own, required: true, Where)!;
@@ -73,7 +73,7 @@ public sealed class ScaleCommand : StudyCommand
     /// <summary>A family name, or a variable whose model (with a config) is the baseline; a variable wins over a family of the same name.</summary>
     (FamilyEntry? Family, ModelProvenance? Own, ModelTarget? Target) FamilyOrModel(string name, ArchPlan plan)
     {
-        var family = FamilyCatalog.All.FirstOrDefault(f => f.Name == name.ToLowerInvariant() || f.Aliases.Contains(name.ToLowerInvariant()));
+        var family = FamilyCatalog.TryFind(name, Where);
         ModelTarget? target = null;
         try { target = plan.Model(name, Where); }
         catch (ArchUsageException) when (family is not null) { }

@@ -13,15 +13,23 @@ namespace ArchNotebooks.Extensions.Magics.Subcommands;
 /// </summary>
 public abstract class StudyCommand : ArchCommand
 {
+    /// <summary>Validation evaluations per seed that choose the weights a seed's test metrics are read on.</summary>
+    public const int SelectionEvaluations = 5;
+
     /// <summary>The study's settings from its line; <see cref="Runs"/> is null with --no-log.</summary>
     protected sealed record StudyLine(TrainConfig Training, int Seeds, string Name, string? ResultName, string? Runs);
 
     protected StudyLine ParseStudy(ParsedLine line, int defaultSeeds, string defaultName, bool generalization)
     {
+        int steps = line.Get("steps", 100);
         var training = new TrainConfig
         {
-            Steps = line.Get("steps", 100), LearningRate = line.Get("lr", 1e-3), BatchSize = line.Get("batch", 32), EvalEvery = 0,
+            Steps = steps, LearningRate = line.Get("lr", 1e-3), BatchSize = line.Get("batch", 32),
             EvalSplits = generalization ? [Split.Validation, Split.Test, Split.Generalization] : [Split.Validation, Split.Test],
+            // Each seed keeps its weights from the evaluation with the lowest validation loss (five along the run);
+            // the test split, read once after that, then measures the validation-selected model.
+            EvalEvery = Math.Max(1, steps / SelectionEvaluations),
+            EarlyStopping = new EarlyStopping { Metric = "validation_loss", Patience = int.MaxValue, RestoreBest = true },
         };
         try { _ = new Trainer(training); }
         catch (ArgumentException e) { throw new ArchUsageException($"{Where}: {e.Message}"); }
@@ -37,7 +45,8 @@ public abstract class StudyCommand : ArchCommand
         using var log = study.Runs is null ? null : RunLogs.Open(study.Runs, Where);
         var progress = new StudyProgress(invocation, title, totalRuns, study.Training.Steps, metric, StudyProgress.OnDisk(log, Where));
         var result = run(progress, invocation.Cancellation);
-        progress.Complete(interrupted(result) ? interruptedStatus : "done" + (study.Runs is null ? "" : $"; runs logged in {study.Runs} (ablation_group '{study.Name}')"));
+        progress.Complete(interrupted(result) ? interruptedStatus : "done; test metrics of each seed's validation-selected weights (lowest validation_loss)" +
+            (study.Runs is null ? "" : $"; runs logged in {study.Runs} (ablation_group '{study.Name}')"));
         invocation.Display(result);
         if (study.ResultName is not null) await invocation.BindAsync(study.ResultName, result);
         invocation.ThrowIfInterrupted();

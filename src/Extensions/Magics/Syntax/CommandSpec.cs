@@ -38,6 +38,9 @@ public sealed class ParsedLine(CommandSpec spec, IReadOnlyDictionary<string, IRe
     /// <summary>The line as typed after "#!arch".</summary>
     public string Text { get; } = text;
 
+    /// <summary>The notebook's variables when the line was read, for options that name one (a dataset for --task).</summary>
+    public IReadOnlyList<ArchNotebooks.Interactive.NotebookVariable> Variables { get; internal set; } = [];
+
     public string? Argument(string name) => arguments.TryGetValue(name, out var v) && v.Count > 0 ? v[0] : null;
     public IReadOnlyList<string> Arguments(string name) => arguments.TryGetValue(name, out var v) ? v : [];
 

@@ -1,12 +1,18 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using ArchNotebooks.Interactive;
+using ArchNotebooks.Library.Modules;
+using ArchNotebooks.Library.Tasks;
+using ArchNotebooks.Torch;
+using static ArchNotebooks.Torch.torch;
 
 namespace ArchNotebooks.Extensions.Magics.Syntax;
 
 /// <summary>
 /// .NET Interactive's value sharing in magic lines: <c>@csharp:name</c> stands for the current value of
 /// the notebook variable <c>name</c>, so a parameters cell can drive <c>#!arch train m --steps @csharp:steps</c>.
+/// A dataset, task or model is passed as the object itself: the reference becomes the variable's name, which
+/// <c>--task</c> and the model arguments resolve to the variable's value.
 /// </summary>
 public static partial class VariableReferences
 {
@@ -24,6 +30,9 @@ public static partial class VariableReferences
         var text = variable.Value switch
         {
             null => throw new ArchUsageException($"{m.Value}: the variable '{name}' is null"),
+            // An object a magic takes by reference (a dataset or task for --task, a model) stays a reference to the variable:
+            // its text would be a description, not something the option can read.
+            ISyntheticTask or Module<Tensor, Tensor> => name,
             IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
             var v => v.ToString() ?? "",
         };
