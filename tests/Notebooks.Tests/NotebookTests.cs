@@ -41,6 +41,33 @@ public sealed class NotebookTests
     }
 
     [Fact]
+    public void Your_own_architecture_trains_a_cell_module_on_a_csv_ablates_it_and_logs_one_config_scheme()
+    {
+        var nb = ExecutedNotebook.Get("your-own-architecture.ipynb");
+        nb.AssertSucceeded();
+        var texts = string.Join("\n", nb.Texts());
+        // #!arch data counted the file the notebook wrote: 400 rows, 280 / 40 / 80.
+        Assert.Contains("rings (TensorDataset, Classification): inputs [2] Float32", texts);
+        Assert.Matches(@"Train\s+280\s", texts);
+        Assert.Matches(@"Test\s+80\s", texts);
+        Assert.Contains("sanity checks on rings", texts);
+        using var log = RunLog.Open(nb.RunsDirectory);
+        var train = log.Query("SELECT family, task, \"config.model.Dim\" AS dim, \"config.train.Steps\" AS steps, \"config.data.train_examples\" AS rows, " +
+                              "\"final.test_accuracy\" AS acc FROM runs WHERE source = '#!arch train'");
+        Assert.Equal(1, train.RowCount);
+        Assert.Equal(new object?[] { "gatenet", "rings", 32L, 150L, 280L }, train.Rows[0].Take(5));
+        // About 44% of the square is inside the circle, so always answering "outside" scores about 56%.
+        double accuracy = Convert.ToDouble(train[0, "acc"], CultureInfo.InvariantCulture);
+        Assert.True(accuracy > 0.8, $"the gated MLP reached only {accuracy:P1} test accuracy on rings");
+        var ablation = FinalByVariant(nb, "gate-ablation", "test_accuracy");
+        Assert.Equal(["baseline", "no-gate"], ablation.Keys.Order());
+        Assert.All(ablation.Values, v => Assert.Equal(3, v.Runs));
+        Assert.Single(nb.TextsStartingWith("gate-ablation on rings: test_accuracy (higher is better)"));
+        var gates = log.Query("SELECT DISTINCT variant, \"config.model.Gate\" AS gate, \"config.data.name\" AS data FROM runs WHERE ablation_group = 'gate-ablation' ORDER BY variant");
+        Assert.Equal(new object?[] { "baseline", true, "rings", "no-gate", false, "rings" }, gates.Rows.SelectMany(r => r));
+    }
+
+    [Fact]
     public void Transformer_ablation_has_the_table_with_every_variant_beats_chance_and_concludes_from_its_numbers()
     {
         var nb = ExecutedNotebook.Get("transformer-ablation.ipynb");

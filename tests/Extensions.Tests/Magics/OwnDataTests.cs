@@ -94,7 +94,7 @@ public sealed class OwnDataTests(MagicSession s)
         Assert.Null(s.Run($"var sides2 = Dataset.FromCsv(@\"{path}\", target: \"label\", name: \"sides\");").Error);
         var model = s.Run("#!arch model gatenet --name g --task sides2 --config dim=8");
         Assert.Null(model.Error);
-        Assert.Contains("g = GateNet: gatenet for sides", model.StdoutText);
+        Assert.Contains("g = GateNet: gatenet for sides", model.Stdout);
         Assert.Contains("Gate", Text(s.Run("#!arch points gatenet")));
         var runs = Path.Combine(s.Runs, "own-data");
         // @csharp:sides2 passes the dataset itself (it used to paste its description and fail).

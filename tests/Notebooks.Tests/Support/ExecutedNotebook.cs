@@ -18,6 +18,7 @@ public sealed class ExecutedNotebook
         ["mixture-of-experts.ipynb"] = [("steps", "300"), ("seeds", "3")],
         ["symmetry.ipynb"] = [("maxSteps", "80"), ("seeds", "2")],
         ["experiment.dib"] = [("steps", "60"), ("seeds", "3")],
+        ["your-own-architecture.ipynb"] = [("steps", "150"), ("seeds", "3")],
     };
 
     static readonly ConcurrentDictionary<string, Lazy<ExecutedNotebook>> cache = new();
