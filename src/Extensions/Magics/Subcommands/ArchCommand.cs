@@ -19,7 +19,7 @@ public abstract class ArchCommand
 
     // Options several subcommands share, so they read and behave the same everywhere.
     protected static OptionSpec TaskOption(string when = "default: the task the model was built for") =>
-        new("task", "task", $"synthetic task ({when}): {string.Join(", ", TaskCatalog.All.Select(t => t.Name))}");
+        new("task", "task", $"synthetic task ({when}): {string.Join(", ", TaskCatalog.All.Select(t => t.Name))}; or a variable holding a dataset or task (name, @name or @csharp:name)");
     protected static readonly OptionSpec TaskConfigOption =
         new("task-config", "k=v,...", "task settings, e.g. length=4,symbols=6 (constructor parameters of the task)", Values.Pairs());
     protected static readonly OptionSpec RunsOption =
