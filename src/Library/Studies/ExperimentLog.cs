@@ -13,6 +13,10 @@ public sealed record ExperimentRunInfo
     public string? Task { get; init; }
     public string? Family { get; init; }
     public long? ParameterCount { get; init; }
+    /// <summary>The training recipe of this run (<see cref="RunConfig.Train"/>); logged beside the model's config as config.train.*.</summary>
+    public IReadOnlyDictionary<string, object?>? Training { get; init; }
+    /// <summary>Where it trained, e.g. "cpu".</summary>
+    public string? Device { get; init; }
     public string Name => $"{Group}/{Variant}/seed {Seed}";
 }
 
@@ -71,15 +75,19 @@ public sealed class RecordedRun(ExperimentRunInfo info) : IRunRecorder
     }
 }
 
-/// <summary>Records runs in a <see cref="RunLog"/> directory: one run row per seed with group, variant, seed, config and final metrics.</summary>
+/// <summary>
+/// Records runs in a <see cref="RunLog"/> directory: one run row per seed with group, variant, seed, config and final metrics.
+/// A run that knows its recipe logs { model, train } as <c>#!arch train</c> does (<see cref="RunConfig"/>).
+/// </summary>
 public sealed class RunLogExperimentLog(RunLog log, string? source = null, string? device = null) : IExperimentLog
 {
     public RunLog Log { get; } = log;
 
     public IRunRecorder StartRun(ExperimentRunInfo info) => new RunRecorder(Log.StartRun(new RunInfo
     {
-        Name = info.Name, Group = info.Group, Variant = info.Variant, Seed = info.Seed, Config = info.Config,
-        Task = info.Task, Family = info.Family, ParameterCount = info.ParameterCount, Source = source, Device = device,
+        Name = info.Name, Group = info.Group, Variant = info.Variant, Seed = info.Seed,
+        Config = info.Training is null ? info.Config : new Dictionary<string, object?> { ["model"] = info.Config, ["train"] = info.Training },
+        Task = info.Task, Family = info.Family, ParameterCount = info.ParameterCount, Source = source, Device = info.Device ?? device,
         TorchVersion = ArchNotebooks.Torch.torch.__version__,
     }));
 }

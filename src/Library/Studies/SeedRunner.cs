@@ -37,9 +37,12 @@ internal static class SeedRunner
             using var model = factory(config);
             if (device is { } d) model.to(d);
             long parameters = model.num_parameters();
+            var seeded = training with { Seed = seed };
+            var where = model.device.ToString();
             using var recorder = log?.StartRun(new ExperimentRunInfo
             {
                 Group = group, Variant = variant, Seed = seed, Config = config, Task = task.Name, Family = family, ParameterCount = parameters,
+                Training = RunConfig.Train(seeded, where), Device = where,
             });
             // The study's metrics add the model's size and speed to what training measured.
             Dictionary<string, double> Metrics(TrainingResult r) => new(r.FinalMetrics)
@@ -48,7 +51,7 @@ internal static class SeedRunner
                 ["wall_time_s"] = r.WallTime.TotalSeconds,
                 ["steps_per_second"] = r.StepsPerSecond,
             };
-            var result = RecordedTraining.Fit(model, task, training with { Seed = seed }, recorder, ct, finalMetrics: Metrics, divergenceFails: false);
+            var result = RecordedTraining.Fit(model, task, seeded, recorder, ct, finalMetrics: Metrics, divergenceFails: false);
             if (result.Interrupted) return (runs, true);   // a partly trained seed would bias the statistics, so it is left out
             var metrics = Metrics(result);
             runs.Add(new SeedRun(seed, metrics, parameters, result));

@@ -29,14 +29,23 @@ public class AblationTests
             using (var log = RunLog.Open(root))
             {
                 result = Study().Run(new RunLogExperimentLog(log, source: "AblationTests"));
-                var runs = log.Query("SELECT variant, seed, status, \"config.Width\", \"config.BlindToInput\", \"final.test_accuracy\", parameter_count " +
+                var runs = log.Query("SELECT variant, seed, status, \"config.model.Width\", \"config.model.BlindToInput\", \"final.test_accuracy\", parameter_count, " +
+                                     "\"config.train.optimizer\", \"config.train.lr\", \"config.train.steps\", \"config.train.device\", \"config.train.schedule\", \"config.train.clip_grad_norm\" " +
                                      "FROM runs WHERE ablation_group = 'mlp-ablation' ORDER BY variant, seed");
                 Assert.Equal(9, runs.RowCount);
                 Assert.All(runs.Column("status"), s => Assert.Equal("finished", s));
                 Assert.Equal(new object?[] { "baseline", "baseline", "baseline", "blind", "blind", "blind", "narrow", "narrow", "narrow" }, runs.Column("variant"));
                 Assert.Equal(new object?[] { 0L, 1L, 2L }, runs.Column("seed").Take(3));
-                Assert.Equal(4L, Convert.ToInt64(runs[6, "config.Width"]));
-                Assert.Equal(true, runs[3, "config.BlindToInput"]);
+                Assert.Equal(4L, Convert.ToInt64(runs[6, "config.model.Width"]));
+                Assert.Equal(true, runs[3, "config.model.BlindToInput"]);
+                // Every seed logs the recipe it trained with beside the model's config, named as #!arch train names it.
+                var training = Training;
+                Assert.All(runs.Column("config.train.optimizer"), o => Assert.Equal("adamw", o));
+                Assert.All(runs.Column("config.train.lr"), lr => Assert.Equal(training.LearningRate, Convert.ToDouble(lr)));
+                Assert.All(runs.Column("config.train.steps"), n => Assert.Equal((long)training.Steps, Convert.ToInt64(n)));
+                Assert.All(runs.Column("config.train.device"), d => Assert.Equal("cpu", d));
+                Assert.All(runs.Column("config.train.schedule"), d => Assert.Equal("cosine", d));
+                Assert.All(runs.Column("config.train.clip_grad_norm"), c => Assert.Equal(training.ClipGradNorm, Convert.ToDouble(c)));
                 // Final metrics read back equal the ones in the table's per-seed values.
                 var logged = runs.Rows.Where(r => (string)r[0]! == "baseline").Select(r => Convert.ToDouble(r[5])).ToArray();
                 Assert.Equal(result.Baseline.Values("test_accuracy"), logged);

@@ -93,7 +93,7 @@ public sealed class TrainCommand : ArchCommand
         using var record = log is null ? null : new RunRecorder(log.StartRun(new RunInfo
         {
             Name = runName, Source = "#!arch train", Family = provenance?.Family, Task = task.Name, Seed = config.Seed,
-            Config = new Dictionary<string, object?> { ["model"] = provenance?.ConfigFor(task), ["train"] = config, ["recipe"] = TrainingRecipe.Of(config) },
+            Config = RunConfig.Of(provenance?.ConfigFor(task), config, model.device.ToString()),
             Device = model.device.ToString(), TorchVersion = __version__, ParameterCount = model.num_parameters(),
         }));
         var losses = new List<(double step, double loss)>();
