@@ -52,7 +52,7 @@ public sealed class NotebookTests
         Assert.Matches(@"Test\s+80\s", texts);
         Assert.Contains("sanity checks on rings", texts);
         using var log = RunLog.Open(nb.RunsDirectory);
-        var train = log.Query("SELECT family, task, \"config.model.Dim\" AS dim, \"config.train.Steps\" AS steps, \"config.data.train_examples\" AS rows, " +
+        var train = log.Query("SELECT family, task, \"config.model.Dim\" AS dim, \"config.train.steps\" AS steps, \"config.data.train_examples\" AS rows, " +
                               "\"final.test_accuracy\" AS acc FROM runs WHERE source = '#!arch train'");
         Assert.Equal(1, train.RowCount);
         Assert.Equal(new object?[] { "gatenet", "rings", 32L, 150L, 280L }, train.Rows[0].Take(5));

@@ -70,8 +70,10 @@ public static class AblationFormatter
     public static void Write(AblationResult result, MimeBundle bundle)
     {
         var tables = result.Tables();
-        bundle[MimeBundle.PlainText] = string.Join("\n\n", tables.Select(t => t.ToText()));
-        bundle[MimeBundle.Html] = HtmlText.Block(ToHtml(tables[0]) + string.Concat(tables.Skip(1).Select(t => ToHtml(t, figure: false))));
+        var note = result.LearningRateNote;
+        bundle[MimeBundle.PlainText] = string.Join("\n\n", tables.Select(t => t.ToText())) + (note is null ? "" : "\n" + note);
+        bundle[MimeBundle.Html] = HtmlText.Block(ToHtml(tables[0]) + string.Concat(tables.Skip(1).Select(t => ToHtml(t, figure: false)))
+            + (note is null ? "" : $"<p>{HtmlText.Escape(note)}</p>"));
     }
 
     static string MarkRow(string tableHtml, int index, string cssClass)

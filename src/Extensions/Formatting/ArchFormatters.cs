@@ -33,6 +33,7 @@ public static class ArchFormatters
         formatters.Register<AblationResult>((r, b) => { AblationFormatter.Write(r, b); return true; });
         formatters.Register<TrainingResult>((r, b) => { new TrainingCurves(r).Render(b); return true; });
         formatters.Register<ScalingResult>((r, b) => { ScalingFormatter.Write(r, b); return true; });
+        formatters.Register<LearningRateTuning>((t, b) => { LearningRateFormatter.Write(t, b); return true; });
         formatters.Register<RunTable>((t, b) => { RunTableFormatter.Write(t, b); return true; });
         formatters.Register<SanityReport>((r, b) => { SanityFormatter.Write(r, b); return true; });
         formatters.Register<SanityCheck>((c, b) => { SanityFormatter.Write(new SanityReport("", [c]), b); return true; });

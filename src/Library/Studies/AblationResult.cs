@@ -16,6 +16,10 @@ public sealed record AblationResult(string Name, string Task, IReadOnlyList<Vari
     bool Interrupted, int BootstrapResamples, long BootstrapSeed)
 {
     public VariantResult Baseline => Variants[0];
+    /// <summary>The learning rate each variant trained with (its tuned one after <see cref="AblationStudy{T}.TuneLearningRates"/>).</summary>
+    public IReadOnlyDictionary<string, double> LearningRates { get; init; } = new Dictionary<string, double>();
+    /// <summary>The sweep that chose the learning rates, when the study was tuned.</summary>
+    public LearningRateTuning? Tuning { get; init; }
     public VariantResult this[string variant] => Variants.Single(v => v.Name == variant);
 
     /// <summary>The table for a metric (by default the study's headline metric).</summary>
@@ -51,7 +55,12 @@ public sealed record AblationResult(string Name, string Task, IReadOnlyList<Vari
     /// <summary>One table per metric the study recorded, the headline metric first.</summary>
     public IReadOnlyList<AblationTable> Tables() => Metrics.Select(m => Table(m)).ToList();
 
-    public override string ToString() => string.Join("\n\n", Metrics.Select(m => Table(m).ToText()));
+    /// <summary>Each variant's learning rate, said when they were tuned (null otherwise): the table compares variants at their own rates.</summary>
+    public string? LearningRateNote => Tuning is null ? null :
+        "learning rates tuned on the validation split: " + string.Join(", ", Variants.Select(v =>
+            $"{v.Name} {LearningRates.GetValueOrDefault(v.Name, double.NaN).ToString("G3", CultureInfo.InvariantCulture)}"));
+
+    public override string ToString() => string.Join("\n\n", Metrics.Select(m => Table(m).ToText())) + (LearningRateNote is { } note ? "\n" + note : "");
 }
 
 /// <summary>

@@ -76,6 +76,33 @@ public sealed class AblationStudy<TConfig> where TConfig : notnull
     /// <summary>The training config a variant runs with: its own recipe, or the study's.</summary>
     public TrainConfig TrainingOf(string variant) => recipes.GetValueOrDefault(variant, Training);
 
+    /// <summary>The learning-rate tuning applied by <see cref="TuneLearningRates"/> (null until then).</summary>
+    public LearningRateTuning? Tuning { get; private set; }
+
+    /// <summary>
+    /// Gives the baseline and every variant its own best learning rate from <paramref name="grid"/>, judged on
+    /// the validation split over <paramref name="seeds"/> (default: the study's first two), before <see cref="Run"/>
+    /// compares them on test. The sweep's runs are logged as group "{Name}-tune".
+    /// </summary>
+    public LearningRateTuning TuneLearningRates(LearningRateGrid grid, IReadOnlyList<long>? seeds = null, IExperimentLog? log = null,
+        CancellationToken cancellation = default)
+    {
+        seeds ??= Seeds.Take(2).ToList();
+        var sweeps = new List<LearningRateSweepResult>();
+        bool interrupted = false;
+        foreach (var (name, config) in variants)
+        {
+            var sweep = LearningRateSweep.Run($"{Name}-tune", name, config, Model, Task, TrainingOf(name), grid, seeds, log, Family, Device, cancellation);
+            sweeps.Add(sweep);
+            if (sweep.Interrupted) { interrupted = true; break; }
+        }
+        Tuning = new LearningRateTuning($"{Name}-tune", Task.Name, sweeps, interrupted);
+        if (interrupted) return Tuning;   // a partial tuning changes nothing: every variant or none gets its rate
+        foreach (var sweep in sweeps)
+            if (sweep.BestLearningRate is { } lr) recipes[sweep.Variant] = TrainingOf(sweep.Variant) with { LearningRate = lr };
+        return Tuning;
+    }
+
     /// <summary>Trains every variant over every seed. Cancelling stops between steps; the result then says Interrupted and holds the finished seeds.</summary>
     public AblationResult Run(IExperimentLog? log = null, CancellationToken cancellation = default, IProgress<AblationProgress>? progress = null)
     {
@@ -90,7 +117,10 @@ public sealed class AblationStudy<TConfig> where TConfig : notnull
             if (runs.Count > 0 || !stopped) results.Add(new VariantResult(name, config, results.Count == 0, runs));
             if (stopped) { interrupted = true; break; }
         }
-        return new AblationResult(Name, Task.Name, results, Metrics, interrupted, BootstrapResamples, BootstrapSeed);
+        return new AblationResult(Name, Task.Name, results, Metrics, interrupted, BootstrapResamples, BootstrapSeed)
+        {
+            LearningRates = variants.ToDictionary(v => v.name, v => TrainingOf(v.name).LearningRate), Tuning = Tuning,
+        };
     }
 }
 

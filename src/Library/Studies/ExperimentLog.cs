@@ -86,7 +86,7 @@ public sealed class RunLogExperimentLog(RunLog log, string? source = null, strin
 
     public IRunRecorder StartRun(ExperimentRunInfo info) => new RunRecorder(Log.StartRun(new RunInfo
     {
-        Name = info.Name, Group = info.Group, Variant = info.Variant, Seed = info.Seed, Config = RunConfig.Of(info.Config, info.Training, info.Data),
+        Name = info.Name, Group = info.Group, Variant = info.Variant, Seed = info.Seed, Config = RunConfig.Of(info.Config, info.Training, info.Data, info.Device ?? device),
         Task = info.Task, Family = info.Family, ParameterCount = info.ParameterCount, Source = source, Device = info.Device ?? device,
         TorchVersion = ArchNotebooks.Torch.torch.__version__,
     }));

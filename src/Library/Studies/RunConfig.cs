@@ -9,20 +9,32 @@ namespace ArchNotebooks.Library.Studies;
 /// <summary>
 /// The one shape of a logged run's config, whoever trains it (<c>#!arch train</c>, ablate, scale, a C# study):
 /// <c>model</c> (the model config), <c>train</c> (the training recipe) and <c>data</c> (the task or dataset and
-/// its settings), so the run log's columns read <c>config.model.Dim</c>, <c>config.train.LearningRate</c>,
-/// <c>config.data.name</c> for every run and <c>#!arch sql</c> can compare any two.
+/// its settings), so the run log's columns read <c>config.model.Dim</c>, <c>config.train.lr</c>,
+/// <c>config.train.optimizer</c>, <c>config.data.name</c> for every run and <c>#!arch sql</c> can compare any two.
 /// </summary>
 public static class RunConfig
 {
     /// <summary>The config to log; a part that is unknown is left out rather than written as null.</summary>
     /// <param name="model">A model config; an <see cref="IModelConfig"/> is logged shaped for <paramref name="data"/>, as it was built.</param>
-    public static Dictionary<string, object?> Of(object? model, TrainConfig? train, ISyntheticTask? data)
+    /// <param name="device">Where it trained ("cpu", "cuda:0"), logged as <c>config.train.device</c>.</param>
+    public static Dictionary<string, object?> Of(object? model, TrainConfig? train, ISyntheticTask? data, string? device = null)
     {
         var config = new Dictionary<string, object?>();
         if (model is not null) config["model"] = Shaped(model, data);
-        if (train is not null) config["train"] = train;
+        if (train is not null) config["train"] = Train(train, device);
         if (data is not null) config["data"] = DataSettings.Of(data);
         return config;
+    }
+
+    /// <summary>
+    /// The recipe as the optimizer reads it (<see cref="TrainingRecipe.Of"/>: optimizer, lr, schedule, steps, ...)
+    /// plus the seed and the device, which the recipe leaves out so that a checkpoint may resume on another.
+    /// </summary>
+    public static Dictionary<string, object?> Train(TrainConfig training, string? device)
+    {
+        var train = new Dictionary<string, object?>(TrainingRecipe.Of(training)) { ["seed"] = training.Seed };
+        if (device is not null) train["device"] = device;
+        return train;
     }
 
     /// <summary>What is logged as the model config of a module without one: its type, so runs of it can still be found.</summary>

@@ -54,7 +54,9 @@ public static class TrainingRecipe
         r["label_smoothing"] = c.LabelSmoothing;
         r["clip_grad_norm"] = c.ClipGradNorm;
         r["dropout"] = c.Dropout;
-        r["loss"] = "cross_entropy";
+        r["loss"] = c.Loss?.Name ?? "cross_entropy";
+        // Only when set, so recipes (and checkpoints) from before augmentation existed read the same.
+        if (c.Augmentations is { Count: > 0 } augmentations) r["augmentation"] = string.Join(", ", augmentations.Select(a => a.Name));
         r["batch_size"] = c.BatchSize;
         r["steps"] = c.Steps;
         return r;

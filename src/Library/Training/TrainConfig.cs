@@ -1,3 +1,4 @@
+using ArchNotebooks.Library.Data;
 using ArchNotebooks.Library.Tasks;
 using ArchNotebooks.Torch.Optim;
 
@@ -58,6 +59,12 @@ public sealed record TrainConfig
     public double? DivergenceFactor { get; init; } = 10;
     public int DivergencePatience { get; init; } = 5;
 
+    /// <summary>The loss to minimise (null: the task's own, with <see cref="LabelSmoothing"/>); a built-in or your own, see <see cref="TrainingLoss"/>.</summary>
+    public TrainingLoss? Loss { get; init; }
+
+    /// <summary>Changes applied to every training batch, in order (mixup, random masking); held-out batches are never augmented.</summary>
+    public IReadOnlyList<Augmentation>? Augmentations { get; init; }
+
     /// <summary>Clip the global gradient norm to this value (null: no clipping).</summary>
     public double? ClipGradNorm { get; init; } = 1.0;
     public double LabelSmoothing { get; init; }
@@ -103,6 +110,8 @@ public sealed record TrainConfig
             throw new ArgumentException("PreconditionerUpdateEvery, PreconditionerBlockSize and PreconditionerEps must be positive");
         if (Dropout is { } p && !(p >= 0 && p <= 1)) throw new ArgumentException($"Dropout must be in [0, 1], got {p}");
         if (LabelSmoothing is < 0 or > 1 || double.IsNaN(LabelSmoothing)) throw new ArgumentException($"LabelSmoothing must be in [0, 1], got {LabelSmoothing}");
+        if (Loss is not null && LabelSmoothing != 0)
+            throw new ArgumentException($"LabelSmoothing ({LabelSmoothing}) applies to the task's own loss; with Loss = {Loss.Name}, use TrainingLoss.LabelSmoothing({LabelSmoothing}) instead");
         if (DivergenceFactor is { } f && !(f > 1)) throw new ArgumentException($"DivergenceFactor must exceed 1, got {f}");
         if (DivergencePatience <= 0) throw new ArgumentException($"DivergencePatience must be positive, got {DivergencePatience}");
     }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ArchNotebooks.Library.Data;
 using ArchNotebooks.Library.Families;
 using ArchNotebooks.Library.Modules;
 using ArchNotebooks.Library.Runtime;
@@ -81,6 +82,8 @@ public sealed class Trainer
         var device = model.device;
         var periodic = EvaluationPlan.Periodic(cfg);
         var recipe = TrainingRecipe.Of(cfg);
+        // Training batches pass through the recipe's augmentations; evaluation reads the task's own.
+        var train = cfg.Augmentations is { Count: > 0 } augmentations ? new AugmentedTask(task, augmentations.ToArray()) : task;
         if (resume is not null)
         {
             ResumeChecks(resume, recipe, cfg);
@@ -120,9 +123,9 @@ public sealed class Trainer
                 double? loss = null, gradNorm = null;
                 using (var scope = NewDisposeScope())
                 {
-                    var batch = task.Sample(cfg.BatchSize, Rng.Mix(cfg.Seed, step), Split.Train, device);
+                    var batch = train.Sample(cfg.BatchSize, Rng.Mix(cfg.Seed, step), Split.Train, device);
                     var logits = model.call(batch.Input);
-                    var lossTensor = task.ComputeLoss(logits, batch.Target, cfg.LabelSmoothing);
+                    var lossTensor = cfg.Loss is { } custom ? custom.Of(logits, batch.Target, train) : train.ComputeLoss(logits, batch.Target, cfg.LabelSmoothing);
                     if (model is IAuxiliaryLoss auxiliary && auxiliary.AuxiliaryLoss() is { } aux) lossTensor = lossTensor.add(aux);
                     optimizer.zero_grad();
                     lossTensor.backward();

@@ -101,7 +101,7 @@ public sealed class OwnDataTests(MagicSession s)
         var train = s.Run($"#!arch train g --task @csharp:sides2 --steps 80 --lr 0.03 --eval-every 0 --runs {runs} --result gr\ngr.FinalMetrics[\"test_accuracy\"]");
         Assert.Null(train.Error);
         Assert.True(double.Parse(train.ResultText!, System.Globalization.CultureInfo.InvariantCulture) >= 0.85, train.ResultText);
-        var query = "SELECT family, task, \"config.model.Dim\", \"config.model.Features\", \"config.train.Steps\", \"config.data.name\", " +
+        var query = "SELECT family, task, \"config.model.Dim\", \"config.model.Features\", \"config.train.steps\", \"config.data.name\", " +
                     "\"config.data.test_examples\", \"config.data.source\" FROM runs";
         var logged = s.Run($"string LoggedRow() {{ using var log = RunLog.Open(@\"{runs}\"); return string.Join(\"|\", log.Query(\"{query.Replace("\"", "\\\"")}\").Rows.Single()); }}\nLoggedRow()");
         Assert.Null(logged.Error);

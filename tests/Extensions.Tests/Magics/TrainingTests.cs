@@ -151,6 +151,40 @@ public sealed class TrainingTests(MagicSession s)
     }
 
     [Fact]
+    public void Tune_finds_each_variants_rate_on_validation_and_ablate_tune_lr_compares_at_those_rates()
+    {
+        var dir = Runs("tune");
+        var r = s.Run($"#!arch tune m --lr 1e-3..1e-1 --points 3 --seeds 1 --steps 4 --swap optimizer=sgd --runs {dir} --result lrs\nlrs.Best.Count");
+        Assert.Null(r.Error);
+        Assert.Equal("2", r.ResultText);
+        var text = r.Displays[^1][MimeBundle.PlainText].ToString()!;
+        Assert.Contains("m-tune on copy: learning rate by mean validation_loss over 1 seeds", text);
+        Assert.Matches(@"(?m)^baseline\s+(0\.001|0\.01|0\.1)\s", text);
+        Assert.Matches(@"(?m)^optimizer=sgd\s+(0\.001|0\.01|0\.1)\s", text);
+        Assert.Contains("<th>lr 0.01</th>", r.Displays[^1][MimeBundle.Html].ToString());
+        Assert.Contains(r.Updates, u => u[MimeBundle.PlainText].ToString()!.Contains("6/6 runs done"));
+        // Tuning never reads test: its six runs hold validation metrics and no test metric.
+        var logged = s.Run($"#!arch sql SELECT count(*) AS n, sum(CASE WHEN final_metrics LIKE '%test_%' THEN 1 ELSE 0 END) AS tested, " +
+                           $"min(\"final.validation_loss\") > 0 AS scored FROM runs WHERE ablation_group = 'm-tune' --runs {dir}");
+        Assert.Matches(@"\b6\s+\|\s+0\s+\|\s+true\b", logged.Text);
+
+        var ab = s.Run($"#!arch ablate m --swap optimizer=sgd --tune-lr 1e-3..1e-1 --tune-points 3 --tune-seeds 1 --seeds 2 --steps 4 --name fair --runs {dir} --result fair\n" +
+                       "fair.LearningRates[\"optimizer=sgd\"] == fair.Tuning!.Best[\"optimizer=sgd\"] && fair.LearningRates[\"baseline\"] == fair.Tuning.Best[\"baseline\"]");
+        Assert.Null(ab.Error);
+        Assert.Equal("true", ab.ResultText);
+        // The tuning's progress and table, then the ablation's, whose table says which rate each variant trained at.
+        Assert.Equal(4, ab.Displays.Count);
+        Assert.Contains("fair-tune on copy: learning rate by mean validation_loss", ab.Displays[1][MimeBundle.PlainText].ToString());
+        Assert.Matches(@"learning rates tuned on the validation split: baseline [\d.e-]+, optimizer=sgd [\d.e-]+", ab.Displays[^1][MimeBundle.PlainText].ToString());
+        // Each ablation seed logged the rate it trained at, which is its variant's tuned rate.
+        var rates = s.Run($"#!arch sql SELECT variant, count(DISTINCT \"config.train.lr\") AS rates, min(\"config.train.optimizer\") AS opt FROM runs WHERE ablation_group = 'fair' GROUP BY variant ORDER BY variant --runs {dir}");
+        Assert.Matches(@"baseline\s+\|\s+1\s+\|\s+adamw\s+optimizer=sgd\s+\|\s+1\s+\|\s+sgd", Regex.Replace(rates.Text, @"\s+", " ").Replace(" | ", "  |  "));
+        Assert.Contains("give --lr or --tune-lr, not both", s.Run("#!arch ablate m --swap optimizer=sgd --lr 1e-3 --tune-lr 1e-3..1e-1 --no-log").Error!.Value);
+        Assert.Contains("--lr is required", s.Run("#!arch tune m --no-log").Error!.Value);
+        Assert.Contains("such as 1e-4..1e-2", s.Run("#!arch tune m --lr 1e-3 --no-log").Error!.Value);
+    }
+
+    [Fact]
     public void Scale_fits_a_power_law_over_the_sizes()
     {
         var dir = Runs("scale");

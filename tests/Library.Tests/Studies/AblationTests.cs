@@ -30,7 +30,8 @@ public class AblationTests
             {
                 result = Study().Run(new RunLogExperimentLog(log, source: "AblationTests"));
                 var runs = log.Query("SELECT variant, seed, status, \"config.model.Width\", \"config.model.BlindToInput\", \"final.test_accuracy\", parameter_count, " +
-                                     "\"config.train.LearningRate\", \"config.train.Seed\", \"config.data.name\", \"config.data.Size\", device " +
+                                     "\"config.train.optimizer\", \"config.train.lr\", \"config.train.steps\", \"config.train.seed\", \"config.train.device\", \"config.train.schedule\", \"config.train.clip_grad_norm\", " +
+                                     "\"config.data.name\", \"config.data.Size\", device " +
                                      "FROM runs WHERE ablation_group = 'mlp-ablation' ORDER BY variant, seed");
                 Assert.Equal(9, runs.RowCount);
                 Assert.All(runs.Column("status"), s => Assert.Equal("finished", s));
@@ -38,9 +39,15 @@ public class AblationTests
                 Assert.Equal(new object?[] { 0L, 1L, 2L }, runs.Column("seed").Take(3));
                 Assert.Equal(4L, Convert.ToInt64(runs[6, "config.model.Width"]));
                 Assert.Equal(true, runs[3, "config.model.BlindToInput"]);
-                // The same column scheme as #!arch train: the recipe (with each run's seed) and the task's settings.
-                Assert.All(runs.Column("config.train.LearningRate"), lr => Assert.Equal(3e-3, lr));
-                Assert.Equal(new object?[] { 0L, 1L, 2L }, runs.Column("config.train.Seed").Take(3));
+                // The same column scheme as #!arch train: the recipe as the optimizer reads it, each run's seed and device, the task's settings.
+                var training = Training;
+                Assert.All(runs.Column("config.train.optimizer"), o => Assert.Equal("adamw", o));
+                Assert.All(runs.Column("config.train.lr"), lr => Assert.Equal(training.LearningRate, Convert.ToDouble(lr)));
+                Assert.All(runs.Column("config.train.steps"), n => Assert.Equal((long)training.Steps, Convert.ToInt64(n)));
+                Assert.Equal(new object?[] { 0L, 1L, 2L }, runs.Column("config.train.seed").Take(3));
+                Assert.All(runs.Column("config.train.device"), d => Assert.Equal("cpu", d));
+                Assert.All(runs.Column("config.train.schedule"), d => Assert.Equal("cosine", d));
+                Assert.All(runs.Column("config.train.clip_grad_norm"), c => Assert.Equal(training.ClipGradNorm, Convert.ToDouble(c)));
                 Assert.All(runs.Column("config.data.name"), n => Assert.Equal(Task.Name, n));
                 Assert.All(runs.Column("config.data.Size"), n => Assert.Equal(3L, n));
                 Assert.All(runs.Column("device"), d => Assert.Equal("cpu", d));

@@ -1,4 +1,5 @@
 using ArchNotebooks.Extensions.Magics.Syntax;
+using ArchNotebooks.Library.Data;
 using ArchNotebooks.Library.Training;
 using ArchNotebooks.Torch.Optim;
 
@@ -23,6 +24,9 @@ internal static class RecipeSwaps
         ["clip_grad_norm"] = v => { var x = (double)Values.Positive()(v); return t => t with { ClipGradNorm = x }; },
         ["warmup_steps"] = v => { var n = (int)Values.Int(0)(v); return t => t with { WarmupSteps = n }; },
         ["batch_size"] = v => { var n = (int)Values.Int(1)(v); return t => t with { BatchSize = n }; },
+        ["loss"] = v => { var loss = Builtin(v); return t => t with { Loss = loss }; },
+        ["mixup"] = v => { var a = (double)Values.Positive()(v); return t => t with { Augmentations = [.. t.Augmentations ?? [], new Mixup(a)] }; },
+        ["masking"] = v => { var f = Fraction(v); return t => t with { Augmentations = [.. t.Augmentations ?? [], new RandomMasking(f)] }; },
     };
 
     /// <summary>The recipe fields a swap can name.</summary>
@@ -39,4 +43,16 @@ internal static class RecipeSwaps
     }
 
     static double NonNegative(string text) => text.Trim() == "0" ? 0 : (double)Values.Positive()(text);
+
+    static TrainingLoss Builtin(string name)
+    {
+        try { return TrainingLoss.Named(name); }
+        catch (ArgumentException e) { throw new FormatException(e.Message); }
+    }
+
+    static double Fraction(string text)
+    {
+        var f = NonNegative(text);
+        return f < 1 ? f : throw new FormatException($"a masked fraction is below 1, got {text}");
+    }
 }

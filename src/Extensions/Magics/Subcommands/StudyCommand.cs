@@ -1,4 +1,6 @@
+using ArchNotebooks.Extensions.Magics.Catalog;
 using ArchNotebooks.Extensions.Magics.Session;
+using ArchNotebooks.Library.Families;
 using ArchNotebooks.Extensions.Magics.Syntax;
 using ArchNotebooks.Library.Tasks;
 using ArchNotebooks.Library.Training;
@@ -19,12 +21,13 @@ public abstract class StudyCommand : ArchCommand
     /// <summary>The study's settings from its line; <see cref="Runs"/> is null with --no-log.</summary>
     protected sealed record StudyLine(TrainConfig Training, int Seeds, string Name, string? ResultName, string? Runs);
 
-    protected StudyLine ParseStudy(ParsedLine line, int defaultSeeds, string defaultName, bool generalization)
+    /// <param name="learningRate">The rate every seed trains with when the line's --lr is not a single rate (tune's is a range).</param>
+    protected StudyLine ParseStudy(ParsedLine line, int defaultSeeds, string defaultName, bool generalization, double? learningRate = null)
     {
         int steps = line.Get("steps", 100);
         var training = new TrainConfig
         {
-            Steps = steps, LearningRate = line.Get("lr", 1e-3), BatchSize = line.Get("batch", 32),
+            Steps = steps, LearningRate = learningRate ?? line.Get("lr", 1e-3), BatchSize = line.Get("batch", 32),
             EvalSplits = generalization ? [Split.Validation, Split.Test, Split.Generalization] : [Split.Validation, Split.Test],
             // Each seed keeps its weights from the evaluation with the lowest validation loss (five along the run);
             // the test split, read once after that, then measures the validation-selected model.
@@ -39,16 +42,58 @@ public abstract class StudyCommand : ArchCommand
 
     /// <param name="run">Runs the study against the log it is given; the log also drives the progress display.</param>
     /// <param name="interruptedStatus">The progress display's last word when the study was interrupted.</param>
+    /// <param name="before">A first phase (a learning-rate tuning) given the run log on disk; false when it was interrupted, which ends the study there.</param>
     protected async Task RunStudy<TResult>(ArchInvocation invocation, StudyLine study, string title, int totalRuns, string metric,
-        Func<IExperimentLog, CancellationToken, TResult> run, Func<TResult, bool> interrupted, string interruptedStatus) where TResult : notnull
+        Func<IExperimentLog, CancellationToken, TResult> run, Func<TResult, bool> interrupted, string interruptedStatus,
+        Func<IExperimentLog?, bool>? before = null, string? group = null) where TResult : notnull
     {
         using var log = study.Runs is null ? null : RunLogs.Open(study.Runs, Where);
-        var progress = new StudyProgress(invocation, title, totalRuns, study.Training.Steps, metric, StudyProgress.OnDisk(log, Where));
-        var result = run(progress, invocation.Cancellation);
-        progress.Complete(interrupted(result) ? interruptedStatus : "done; test metrics of each seed's validation-selected weights (lowest validation_loss)" +
-            (study.Runs is null ? "" : $"; runs logged in {study.Runs} (ablation_group '{study.Name}')"));
-        invocation.Display(result);
+        var disk = StudyProgress.OnDisk(log, Where);
+        if (before is not null && !before(disk))
+        {
+            invocation.ThrowIfInterrupted();
+            return;
+        }
+        var result = Phase(invocation, disk, study, title, totalRuns, metric, run, interrupted, interruptedStatus, group,
+            done: "done; test metrics of each seed's validation-selected weights (lowest validation_loss)");
         if (study.ResultName is not null) await invocation.BindAsync(study.ResultName, result);
         invocation.ThrowIfInterrupted();
+    }
+
+    /// <summary>One study (logged as <paramref name="group"/>, by default the study's name) under one live progress display, recorded into <paramref name="disk"/>, then displayed.</summary>
+    protected TResult Phase<TResult>(ArchInvocation invocation, IExperimentLog? disk, StudyLine study, string title, int totalRuns, string metric,
+        Func<IExperimentLog, CancellationToken, TResult> run, Func<TResult, bool> interrupted, string interruptedStatus, string? group = null, string done = "done") where TResult : notnull
+    {
+        var progress = new StudyProgress(invocation, title, totalRuns, study.Training.Steps, metric, disk);
+        var result = run(progress, invocation.Cancellation);
+        progress.Complete(interrupted(result) ? interruptedStatus : done + (study.Runs is null ? "" : $"; runs logged in {study.Runs} (ablation_group '{group ?? study.Name}')"));
+        invocation.Display(result);
+        return result;
+    }
+
+    /// <summary>Every recipe variant must make a valid training config before anything trains.</summary>
+    protected static void CheckRecipes(IEnumerable<(string Name, IModelConfig Config, Func<TrainConfig, TrainConfig>? Recipe)> variants, TrainConfig training, string where)
+    {
+        foreach (var (variant, _, recipe) in variants)
+        {
+            if (recipe is null) continue;
+            try { _ = new Trainer(recipe(training)); }
+            catch (ArgumentException e) { throw new ArchUsageException($"{where}: variant {variant}: {e.Message}"); }
+        }
+    }
+
+    /// <summary>The study over the baseline and the variants, each checked to build before the first one trains.</summary>
+    protected static AblationStudy<IModelConfig> BuildStudy(ModelProvenance provenance, TaskChoice task,
+        IReadOnlyList<(string Name, IModelConfig Config, Func<TrainConfig, TrainConfig>? Recipe)> variants, StudyLine settings, string where)
+    {
+        foreach (var (variant, config, _) in variants.Prepend(("baseline", provenance.Config, null)))
+            ModelCommand.Build(ModelCommand.Shape(provenance with { Config = config }, $"{where} (variant {variant})", task), $"{where} (variant {variant})").Dispose();
+        var study = Ablation.Of(settings.Name, provenance.Config, task.Task, settings.Training);
+        foreach (var (variant, config, recipe) in variants)
+            if (recipe is null) study.Add(variant, config);
+            else study.AddRecipe(variant, recipe);
+        study.Seeds = Enumerable.Range(0, settings.Seeds).Select(s => (long)s).ToList();
+        study.Family = provenance.Family;
+        return study;
     }
 }

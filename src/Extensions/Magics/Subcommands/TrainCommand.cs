@@ -93,8 +93,8 @@ public sealed class TrainCommand : ArchCommand
         using var record = log is null ? null : new RunRecorder(log.StartRun(new RunInfo
         {
             Name = runName, Source = "#!arch train", Family = provenance?.Family, Task = task.Name, Seed = config.Seed,
-            // The scheme every run shares (config.model.*, config.train.*, config.data.*), plus the recipe as the optimizer reads it.
-            Config = new Dictionary<string, object?>(RunConfig.Of((object?)provenance?.ConfigFor(task) ?? RunConfig.ModelType(model), config, task.Task)) { ["recipe"] = TrainingRecipe.Of(config) },
+            // The scheme every run shares: config.model.*, config.train.* (the recipe, seed and device), config.data.*.
+            Config = RunConfig.Of((object?)provenance?.ConfigFor(task) ?? RunConfig.ModelType(model), config, task.Task, model.device.ToString()),
             Device = model.device.ToString(), TorchVersion = __version__, ParameterCount = model.num_parameters(),
         }));
         var losses = new List<(double step, double loss)>();
