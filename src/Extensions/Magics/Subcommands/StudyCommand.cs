@@ -34,7 +34,7 @@ public abstract class StudyCommand : ArchCommand
     protected async Task RunStudy<TResult>(ArchInvocation invocation, StudyLine study, string title, int totalRuns, string metric,
         Func<IExperimentLog, CancellationToken, TResult> run, Func<TResult, bool> interrupted, string interruptedStatus) where TResult : notnull
     {
-        using var log = study.Runs is null ? null : RunLogs.Open(study.Runs, Where);
+        using var log = study.Runs is null ? null : RunLogs.OpenToRecord(invocation, study.Runs, Where);
         var progress = new StudyProgress(invocation, title, totalRuns, study.Training.Steps, metric, StudyProgress.OnDisk(log, Where));
         var result = run(progress, invocation.Cancellation);
         progress.Complete(interrupted(result) ? interruptedStatus : "done" + (study.Runs is null ? "" : $"; runs logged in {study.Runs} (ablation_group '{study.Name}')"));
