@@ -3,7 +3,7 @@ using ArchNotebooks.Kernel.Tests.Support;
 namespace ArchNotebooks.Kernel.Tests;
 
 /// <summary>What each kind of front end gets (python/test_frontends.py): live displays as a rewritten text line for
-/// console clients, and runs/ next to the notebook from VS Code's cell URIs, Jupyter Server's JPY_SESSION_NAME,
+/// console clients (and jupyter console itself in tmux, python/test_console.py), and runs/ next to the notebook from VS Code's cell URIs, Jupyter Server's JPY_SESSION_NAME,
 /// nbclient and <c>jupyter nbconvert --execute</c> started in another directory.</summary>
 [Collection("python clients")]
 public sealed class FrontEndTests(KernelSpecFixture spec)
@@ -17,6 +17,14 @@ public sealed class FrontEndTests(KernelSpecFixture spec)
     public void Front_ends_get_live_text_and_runs_next_to_the_notebook(string test)
     {
         var (exit, output) = spec.Python(["-m", "unittest", "-v", $"test_frontends.{test}"], timeoutSeconds: 240);
+        Assert.True(exit == 0, output);
+        Assert.Contains("OK", output);
+    }
+
+    [Fact]
+    public void Jupyter_console_in_a_terminal_shows_arch_train_progress_moving()
+    {
+        var (exit, output) = spec.Python(["-m", "unittest", "-v", "test_console"], timeoutSeconds: 240);
         Assert.True(exit == 0, output);
         Assert.Contains("OK", output);
     }
