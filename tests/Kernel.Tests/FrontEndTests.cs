@@ -28,4 +28,13 @@ public sealed class FrontEndTests(KernelSpecFixture spec)
         Assert.True(exit == 0, output);
         Assert.Contains("OK", output);
     }
+
+    [Fact]
+    public void Polyglot_cells_reach_arch_through_connect_jupyter_in_the_real_dotnet_interactive_tool()
+    {
+        // Installs Microsoft.dotnet-interactive 1.0.712001 into build/dotnet-interactive on first use (a NuGet download).
+        var (exit, output) = spec.Python(["-m", "unittest", "-v", "test_polyglot"], timeoutSeconds: 600);
+        Assert.True(exit == 0, output);
+        Assert.Contains("OK", output);
+    }
 }
