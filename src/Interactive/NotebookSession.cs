@@ -20,6 +20,16 @@ public sealed class NotebookSession
 
     public CellCancellation Cancellation { get; } = new();
 
+    /// <summary>
+    /// The directory of the notebook whose cells run here, when the host knows it (the client passed the notebook's
+    /// path, or the host opened the file itself); null otherwise. Files a notebook makes by default, such as the run
+    /// log, go next to it: <see cref="NotebookDirectoryOrWorkingDirectory"/>.
+    /// </summary>
+    public string? NotebookDirectory { get; set; }
+
+    /// <summary>The notebook's directory when known, else the process's working directory (where clients start the kernel).</summary>
+    public string NotebookDirectoryOrWorkingDirectory => NotebookDirectory ?? Directory.GetCurrentDirectory();
+
     /// <summary>Where displays go; set by the host (null: nowhere).</summary>
     public IDisplaySink? Sink { get; set; }
 

@@ -25,4 +25,12 @@ public sealed class PackageTests(KernelSpecFixture spec)
         Assert.True(exit == 0, output);
         Assert.Contains("OK", output);
     }
+
+    [Fact]
+    public void A_starting_kernel_removes_the_restore_folders_of_SIGKILLed_kernels()
+    {
+        var (exit, output) = spec.Python(["-m", "unittest", "-v", "test_packages.RestoreFolderTests"], timeoutSeconds: 900);
+        Assert.True(exit == 0, output);
+        Assert.Contains("OK", output);
+    }
 }

@@ -62,6 +62,7 @@ internal static class RunCommand
         try
         {
             using var session = new ScriptSession(workingDirectory);
+            session.Notebook.NotebookDirectory = workingDirectory;
             Console.CancelKeyPress += (_, e) => { e.Cancel = true; session.Interrupt(); };
             runner = new NotebookRunner(session, timeout is { } s ? TimeSpan.FromSeconds(s) : null);
             var ending = runner;

@@ -27,6 +27,9 @@ internal interface IInterpreter
 
     CodeCompleteness IsComplete(string code);
 
+    /// <summary>The client said where the notebook is (<see cref="NotebookLocation"/>): files the session makes by default go next to it.</summary>
+    void UseNotebookDirectory(string directory);
+
     /// <summary>Stops the running cell (and any cell waiting to run); called from another thread than <see cref="ExecuteAsync"/>.</summary>
     void Interrupt();
 }

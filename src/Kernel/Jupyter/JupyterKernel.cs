@@ -19,6 +19,7 @@ internal sealed class JupyterKernel : IDisposable
     {
         _sockets = new KernelSockets(connection);
         _session = new ScriptSession();
+        _session.Notebook.NotebookDirectory = NotebookLocation.FromEnvironment();
         _protocol = new KernelProtocol(new CSharpInterpreter(_session), _sockets.Publish, _sockets.RequestInput, Exit);
         UnhandledExceptionReport.OnProcessEnding(TellTheFrontEnd);
     }

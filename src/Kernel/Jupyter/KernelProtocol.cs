@@ -145,9 +145,11 @@ internal sealed class KernelProtocol
         int count = _executionCount;
         if (!silent) Publish("execute_input", new JsonObject { ["code"] = code, ["execution_count"] = count }, request);
 
+        if (NotebookLocation.FromRequest(request) is { } notebookDirectory) _interpreter.UseNotebookDirectory(notebookDirectory);
         _input = new CancellationTokenSource();
         var output = new IopubCellOutput(this, request, count, allowStdin, _input.Token);
         var error = _interpreter.ExecuteAsync(code, silent ? NullCellOutput.Instance : output, $"cell[{count}]").GetAwaiter().GetResult();
+        output.Finish();
         if (storeHistory) _history.Add(count, code, output.ResultText);
         if (error is null)
         {

@@ -43,6 +43,8 @@ internal sealed class CSharpInterpreter(ScriptSession session) : IInterpreter
 
     public void Interrupt() => session.Interrupt();
 
+    public void UseNotebookDirectory(string directory) => session.Notebook.NotebookDirectory = directory;
+
     /// <summary>Whether a front end should run <paramref name="code"/> on Enter: a lone magic line is complete, otherwise Roslyn decides.</summary>
     public static CodeCompleteness Completeness(string code)
     {

@@ -57,6 +57,7 @@ public sealed partial class ScriptSession : IDisposable
 
     private async Task WarmUpAsync()
     {
+        Packages.SessionPackages.RemoveFoldersOfDeadKernels();
         _environment.LoadExtensions(_notebook);
         var references = _environment.References.Count;
         var options = _environment.Options("startup");

@@ -3,7 +3,15 @@
 Run by Kernel.Tests with JUPYTER_PATH pointing at a temporary kernelspec install. Needs the NuGet source
 configured on the machine (the packages below are small and served by the project's feed).
 """
+import os
+import shutil
+import signal
+import tempfile
+import time
 import unittest
+import uuid
+
+from jupyter_client.manager import start_new_kernel
 
 from test_client import KernelTestCase, run, text_of
 
@@ -46,6 +54,44 @@ class PackageTests(KernelTestCase):
         # The failed requests are forgotten; the session goes on.
         reply, outputs = run(self.kc, "1 + 1")
         self.assertEqual(text_of(outputs, "execute_result"), "2")
+
+
+class RestoreFolderTests(unittest.TestCase):
+    def test_a_starting_kernel_removes_the_restore_folders_of_killed_kernels(self):
+        root = os.path.join(tempfile.gettempdir(), "archnb-packages")
+        km, kc = start_new_kernel(kernel_name="archnb", startup_timeout=60)
+        try:
+            reply, _ = run(kc, '#r "nuget: Humanizer.Core, 3.0.10"', timeout=RESTORE_TIMEOUT)
+            self.assertEqual(reply["status"], "ok", reply)
+            pid = km.provisioner.process.pid
+            killed = [os.path.join(root, f) for f in os.listdir(root) if f.startswith(f"{pid}-")]
+            self.assertEqual(len(killed), 1, os.listdir(root))
+            km.provisioner.process.send_signal(signal.SIGKILL)  # no shutdown, no cleanup of its own
+            km.provisioner.process.wait()
+        finally:
+            kc.stop_channels()
+            km.shutdown_kernel(now=True)
+        self.assertTrue(os.path.isdir(killed[0]), "SIGKILL leaves the folder behind")
+        # Two folders under this (live) test process's pid: one written after it started (its owner is alive, kept)
+        # and one dated before it started (the pid was reused since its kernel died, removed).
+        live = os.path.join(root, f"{os.getpid()}-{uuid.uuid4().hex}")
+        reused = os.path.join(root, f"{os.getpid()}-{uuid.uuid4().hex}")
+        os.makedirs(live)
+        os.makedirs(reused)
+        self.addCleanup(shutil.rmtree, live, True)
+        self.addCleanup(shutil.rmtree, reused, True)
+        long_ago = time.time() - 10 * 24 * 3600
+        os.utime(reused, (long_ago, long_ago))
+        km, kc = start_new_kernel(kernel_name="archnb", startup_timeout=60)
+        try:
+            reply, _ = run(kc, "1 + 1")  # cells wait for the session's start, which sweeps
+            self.assertEqual(reply["status"], "ok")
+        finally:
+            kc.stop_channels()
+            km.shutdown_kernel(now=True)
+        self.assertFalse(os.path.exists(killed[0]), "the killed kernel's folder is removed by the next kernel's start")
+        self.assertFalse(os.path.exists(reused), "a folder whose pid now belongs to a younger process is removed")
+        self.assertTrue(os.path.isdir(live), "a live kernel's folder is kept")
 
 
 def textwrap_code(*lines):

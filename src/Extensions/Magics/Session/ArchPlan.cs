@@ -58,7 +58,11 @@ public sealed class ArchPlan(IReadOnlyList<NotebookVariable> variables)
         throw new ArchUsageException($"{where}: which task? Give --task <task>{(provenance is null ? "" : " (the model was not built for one)")}.\nTasks: {string.Join(", ", TaskCatalog.All.Select(t => t.Name))}, or a variable holding a dataset (#!arch data describes one).");
     }
 
-    /// <summary>The run-log directory: --runs, else ./runs in the current directory (next to the notebook).</summary>
-    public static string RunsDirectory(ParsedLine line) =>
-        Path.GetFullPath(line.Get<string>("runs") ?? Path.Combine(Directory.GetCurrentDirectory(), "runs"));
+    /// <summary>The run-log directory: --runs, else runs/ next to the notebook. A relative --runs is taken from the notebook's
+    /// directory too, so a cell means the same place whichever client runs it; without a known notebook, the working directory.</summary>
+    public static string RunsDirectory(ParsedLine line)
+    {
+        var from = NotebookSession.Current?.NotebookDirectoryOrWorkingDirectory ?? Directory.GetCurrentDirectory();
+        return Path.GetFullPath(line.Get<string>("runs") ?? "runs", from);
+    }
 }

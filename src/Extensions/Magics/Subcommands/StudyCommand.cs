@@ -47,7 +47,7 @@ public abstract class StudyCommand : ArchCommand
         Func<IExperimentLog, CancellationToken, TResult> run, Func<TResult, bool> interrupted, string interruptedStatus,
         Func<IExperimentLog?, bool>? before = null, string? group = null) where TResult : notnull
     {
-        using var log = study.Runs is null ? null : RunLogs.Open(study.Runs, Where);
+        using var log = study.Runs is null ? null : RunLogs.OpenToRecord(invocation, study.Runs, Where);
         var disk = StudyProgress.OnDisk(log, Where);
         if (before is not null && !before(disk))
         {

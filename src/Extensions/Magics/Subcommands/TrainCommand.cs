@@ -89,7 +89,7 @@ public sealed class TrainCommand : ArchCommand
     Outcome RunTraining(ArchInvocation run, Module<Tensor, Tensor> model, string name, ModelProvenance? provenance, TaskChoice task, TrainConfig config,
         string runName, string? runs, CheckpointPolicy? checkpoints, string? resume)
     {
-        using var log = runs is null ? null : RunLogs.Open(runs, Where);
+        using var log = runs is null ? null : RunLogs.OpenToRecord(run, runs, Where);
         using var record = log is null ? null : new RunRecorder(log.StartRun(new RunInfo
         {
             Name = runName, Source = "#!arch train", Family = provenance?.Family, Task = task.Name, Seed = config.Seed,
@@ -181,6 +181,14 @@ public sealed class TrainCommand : ArchCommand
 /// <summary>Opening the run log with an error that says what is missing.</summary>
 public static class RunLogs
 {
+    /// <summary>Opens the log a line records runs in, saying where it is the first time the session uses it.</summary>
+    public static RunLog OpenToRecord(ArchInvocation run, string directory, string where)
+    {
+        var log = Open(directory, where);
+        RunLogLocation.Announce(run, directory);
+        return log;
+    }
+
     public static RunLog Open(string directory, string where)
     {
         try { return RunLog.Open(directory); }

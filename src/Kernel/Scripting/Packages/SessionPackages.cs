@@ -19,34 +19,60 @@ internal sealed class SessionPackages : IDisposable
         .ToDictionary(g => g.Key, g => g.First(), StringComparer.OrdinalIgnoreCase);
 
     private readonly ScriptEnvironment _environment;
-    private readonly string _directory = Path.Combine(Path.GetTempPath(), "archnb-packages", $"{Environment.ProcessId}-{Guid.NewGuid():N}");
+    private readonly string _directory = Path.Combine(Root, $"{Environment.ProcessId}-{Guid.NewGuid():N}");
     private readonly Dictionary<string, PackageRequest> _requested = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<string, string> _assemblies = new(StringComparer.OrdinalIgnoreCase);   // simple name -> referenced path
     private readonly Dictionary<string, string> _natives = new(StringComparer.Ordinal);                // file name -> path
     private PackageRestore? _restore;
     private bool _resolverInstalled, _managedResolverInstalled;
 
-    public SessionPackages(ScriptEnvironment environment)
-    {
-        _environment = environment;
-        RemoveFoldersOfDeadKernels(Path.GetDirectoryName(_directory)!);
-    }
+    public SessionPackages(ScriptEnvironment environment) => _environment = environment;
 
-    /// <summary>A kernel killed without shutting down leaves its folder behind; the next one removes those whose process is gone.</summary>
-    private static void RemoveFoldersOfDeadKernels(string parent)
+    /// <summary>Where every kernel keeps its restore folder, one per process (pid-guid).</summary>
+    public static string Root => Path.Combine(Path.GetTempPath(), "archnb-packages");
+
+    /// <summary>
+    /// A kernel killed without shutting down (SIGKILL, a lost container) leaves its restore folder behind; every session
+    /// removes, when it starts, the folders whose kernel is gone. A folder's kernel is gone when no process has its pid,
+    /// or when the process with that pid started after the folder was last written (the pid was reused).
+    /// </summary>
+    public static void RemoveFoldersOfDeadKernels()
     {
-        if (!Directory.Exists(parent)) return;
-        foreach (var folder in Directory.GetDirectories(parent))
+        string[] folders;
+        try { folders = Directory.Exists(Root) ? Directory.GetDirectories(Root) : []; }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return; }  // tidying must never stop a session
+        foreach (var folder in folders)
         {
             if (!int.TryParse(Path.GetFileName(folder).Split('-')[0], out var pid) || pid == Environment.ProcessId) continue;
-            bool alive;
-            try { using var process = System.Diagnostics.Process.GetProcessById(pid); alive = !process.HasExited; }
-            catch (ArgumentException) { alive = false; }
-            if (alive) continue;
+            if (OwnerAlive(pid, Directory.GetLastWriteTimeUtc(folder))) continue;
             try { Directory.Delete(folder, recursive: true); }
             catch (IOException) { }
             catch (UnauthorizedAccessException) { }
         }
+    }
+
+    private static bool OwnerAlive(int pid, DateTime folderWritten)
+    {
+        try
+        {
+            if (Zombie(pid)) return false;  // killed, not yet reaped by its parent
+            using var process = System.Diagnostics.Process.GetProcessById(pid);
+            // A second of slack: process start times are computed from boot time and clock ticks.
+            return !process.HasExited && process.StartTime.ToUniversalTime() <= folderWritten.AddSeconds(1);
+        }
+        catch (ArgumentException) { return false; }          // no such process
+        catch (InvalidOperationException) { return false; }  // it exited while we looked
+        catch (System.ComponentModel.Win32Exception) { return true; }  // cannot tell: keep the folder
+    }
+
+    private static bool Zombie(int pid)
+    {
+        // /proc/<pid>/stat: "pid (command) state ..."; the command may hold spaces and parentheses, so read after the last ')'.
+        string stat;
+        try { stat = File.ReadAllText($"/proc/{pid}/stat"); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return false; }
+        int close = stat.LastIndexOf(')');
+        return close >= 0 && close + 2 < stat.Length && stat[close + 2] == 'Z';
     }
 
     /// <summary>How long one restore may take (a first download of a large package included).</summary>
