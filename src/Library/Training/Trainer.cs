@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ArchNotebooks.Library.Analysis;
 using ArchNotebooks.Library.Families;
 using ArchNotebooks.Library.Modules;
 using ArchNotebooks.Library.Runtime;
@@ -81,6 +82,8 @@ public sealed class Trainer
         var device = model.device;
         var periodic = EvaluationPlan.Periodic(cfg);
         var recipe = TrainingRecipe.Of(cfg);
+        ProcessMemory.ResetPeak();
+        long peakMemory = ProcessMemory.Read().PeakResidentBytes;
         if (resume is not null)
         {
             ResumeChecks(resume, recipe, cfg);
@@ -121,7 +124,9 @@ public sealed class Trainer
                 using (var scope = NewDisposeScope())
                 {
                     var batch = task.Sample(cfg.BatchSize, Rng.Mix(cfg.Seed, step), Split.Train, device);
+                    var activations = cfg.ActivationStatsEvery > 0 && (step + 1) % cfg.ActivationStatsEvery == 0 ? ActivationStatistics.Record(model) : null;
                     var logits = model.call(batch.Input);
+                    activations?.Dispose();
                     var lossTensor = task.ComputeLoss(logits, batch.Target, cfg.LabelSmoothing);
                     if (model is IAuxiliaryLoss auxiliary && auxiliary.AuxiliaryLoss() is { } aux) lossTensor = lossTensor.add(aux);
                     optimizer.zero_grad();
@@ -139,8 +144,15 @@ public sealed class Trainer
                         stepTime.Stop();
                         Report(new StepEvent(step, cfg.Steps, loss.Value, lr, gradNorm, wall.Elapsed));
                     }
+                    if (activations is not null) Report(new ActivationsEvent(step, activations.Layers));
                 }
                 stepTime.Stop();
+                if (cfg.MemoryEvery > 0 && (step % cfg.MemoryEvery == 0 || step == cfg.Steps))
+                {
+                    var reading = ProcessMemory.Read();
+                    peakMemory = Math.Max(peakMemory, reading.PeakResidentBytes);
+                    Report(new MemoryEvent(step, reading));
+                }
                 if (loss is { } l && divergence.Observe(step, l) is { } why) { (reason, stopDetail) = (StopReason.Diverged, why); break; }
 
                 bool last = step == cfg.Steps;
@@ -193,6 +205,7 @@ public sealed class Trainer
             StepsPlanned = cfg.Steps, StepsCompleted = step, Reason = reason, LossHistory = losses, EvalHistory = evals,
             FinalMetrics = final, BestStep = bestStep, WallTime = wall.Elapsed, StopDetail = stopDetail,
             StepsPerSecond = stepTime.Elapsed.TotalSeconds > 0 ? (step - firstStep) / stepTime.Elapsed.TotalSeconds : 0,
+            PeakMemoryBytes = Math.Max(peakMemory, ProcessMemory.Read().PeakResidentBytes),
         };
         Report(new TrainingEnded(step, result));
         return result;
