@@ -56,16 +56,9 @@ public static class ActivationStatistics
     /// </summary>
     public static IReadOnlyList<LayerActivations> Of(Module<Tensor, Tensor> model, Tensor input, int bins = 30)
     {
-        bool wasTraining = model.training;
-        try
-        {
-            model.eval();
-            using var grad = no_grad();
-            using var recording = Record(model, bins);
-            using (NewDisposeScope()) model.call(input);
-            return recording.Layers;
-        }
-        finally { model.train(wasTraining); }
+        var layers = new List<LayerActivations>();
+        LayerOutputs.Watch(model, input, (path, m, y) => layers.Add(Summarize(path, m.GetType().Name, y, Squash(m), bins)));
+        return layers;
     }
 
     /// <summary>
@@ -113,37 +106,17 @@ public static class ActivationStatistics
     };
 }
 
-/// <summary>Forward hooks on every submodule that summarise each output as it is produced (nothing is kept but the numbers).</summary>
+/// <summary>Summaries of every submodule output of the forward calls made while it is open (nothing is kept but the numbers).</summary>
 public sealed class ActivationRecording : IDisposable
 {
-    readonly List<IDisposable> hooks = new();
-    readonly Dictionary<Module, LayerActivations> seen = new();
     readonly List<LayerActivations> order = new();
+    readonly LayerOutputs watch;
 
-    internal ActivationRecording(Module model, int bins)
-    {
-        foreach (var (path, module) in model.named_modules())
-        {
-            if (path.Length == 0) continue;   // the model's own output is its prediction, not a layer's activation
-            var squash = ActivationStatistics.Squash(module);
-            hooks.Add(module.register_forward_hook((m, _, y) =>
-            {
-                if (y is not Tensor t || seen.ContainsKey(m) || !(IsFloating(t.dtype))) return;
-                var stats = ActivationStatistics.Summarize(path, m.GetType().Name, t, squash, bins);
-                seen[m] = stats;
-                order.Add(stats);
-            }));
-        }
-    }
-
-    static bool IsFloating(ScalarType t) => t is ScalarType.Float16 or ScalarType.BFloat16 or ScalarType.Float32 or ScalarType.Float64;
+    internal ActivationRecording(Module model, int bins) =>
+        watch = new LayerOutputs(model, (path, m, y) => order.Add(ActivationStatistics.Summarize(path, m.GetType().Name, y, ActivationStatistics.Squash(m), bins)));
 
     /// <summary>The layers summarised so far, in the order they ran.</summary>
     public IReadOnlyList<LayerActivations> Layers => order.ToList();
 
-    public void Dispose()
-    {
-        foreach (var h in hooks) h.Dispose();
-        hooks.Clear();
-    }
+    public void Dispose() => watch.Dispose();
 }

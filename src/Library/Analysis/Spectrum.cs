@@ -56,38 +56,17 @@ public static class Spectrum
     public static SpectrumReport Of(string name, Module<Tensor, Tensor> model, Tensor input, long? axis = null)
     {
         var layers = new List<LayerSpectrum>();
-        bool wasTraining = model.training;
-        var hooks = new List<IDisposable>();
-        var seen = new HashSet<Module>();
-        try
+        LayerOutputs.Watch(model, input, (path, m, t) =>
         {
-            model.eval();
-            using var grad = no_grad();
-            foreach (var (path, module) in model.named_modules())
-            {
-                if (path.Length == 0) continue;
-                hooks.Add(module.register_forward_hook((m, _, y) =>
-                {
-                    if (y is not Tensor t || !seen.Add(m) || !IsFloating(t.dtype) || t.dim() < 2) return;
-                    long ax = AxisOf(t, axis);
-                    if (ax < 1 || ax >= t.dim() || t.shape[ax] < 4) return;
-                    layers.Add(Activations(path, m.GetType().Name, t, ax));
-                }));
-            }
-            using (NewDisposeScope()) model.call(input);
-        }
-        finally
-        {
-            foreach (var h in hooks) h.Dispose();
-            model.train(wasTraining);
-        }
+            if (t.dim() < 2) return;
+            long ax = AxisOf(t, axis);
+            if (ax >= 1 && ax < t.dim() && t.shape[ax] >= 4) layers.Add(Activations(path, m.GetType().Name, t, ax));
+        });
         return new SpectrumReport(name, "[" + string.Join(", ", input.shape) + "]", layers, Weights(model));
     }
 
     /// <summary>The default axis: the sequence of a 3-D output, the height of a 4-D or 5-D one (space, or time for video).</summary>
     static long AxisOf(Tensor t, long? axis) => axis is { } a ? (a < 0 ? t.dim() + a : a) : t.dim() >= 4 ? 2 : 1;
-
-    static bool IsFloating(ScalarType t) => t is ScalarType.Float16 or ScalarType.BFloat16 or ScalarType.Float32 or ScalarType.Float64;
 
     /// <summary>The power spectrum of <paramref name="output"/> along <paramref name="axis"/> (see <see cref="LayerSpectrum"/>).</summary>
     public static LayerSpectrum Activations(string path, string type, Tensor output, long axis)
