@@ -27,6 +27,10 @@ public class TensorStringTests
             g["nan_inf"] = tensor(new float[] { float.NaN, float.PositiveInfinity, 1.5f });
             g["requires_grad"] = tensor(new float[] { 0.25f, -1 }, requires_grad: true);
             g["empty_2d"] = zeros(2, 0);
+            g["complex"] = complex(tensor(new float[] { 1.5f, -2, 0 }), tensor(new float[] { 20, 0.25f, -1 }));
+            g["complex_integral_2d"] = complex(tensor(new float[,] { { 1, 2 }, { 3, -4 } }), tensor(new float[,] { { 0, 1 }, { -1, 0 } }));
+            g["complex128_scientific"] = complex(tensor(new double[] { 1e-5 }), tensor(new double[] { 1e9 }));
+            g["complex_fft"] = fft.rfft(arange(0, 6, 1, ScalarType.Float32));
             g["large_1d_int"] = arange(2000);
             g["large_2d"] = randn(40, 40);
             g["large_wide"] = randn(3, 2000);

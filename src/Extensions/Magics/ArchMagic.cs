@@ -17,7 +17,7 @@ public sealed class ArchMagic : IMagicCommand, IMagicAssistance
     [
         new ModelCommand(), new PointsCommand(), new SummaryCommand(), new CheckCommand(), new TrainCommand(),
         new AblateCommand(), new TuneCommand(), new ScaleCommand(), new AttentionCommand(), new RunsCommand(), new CompareCommand(),
-        new SqlCommand(), new DeviceCommand(), new ProfileCommand(),
+        new SqlCommand(), new DeviceCommand(), new ProfileCommand(), new ActivationsCommand(), new SpectrumCommand(),
         new DataCommand(),
     ];
 

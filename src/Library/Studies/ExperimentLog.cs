@@ -1,3 +1,4 @@
+using ArchNotebooks.Library.Analysis;
 using ArchNotebooks.Library.Tasks;
 using ArchNotebooks.Library.Training;
 using ArchNotebooks.Runs;
@@ -34,6 +35,8 @@ public interface IExperimentLog
 public interface IRunRecorder : IDisposable
 {
     void Log(long step, string name, double value);
+    /// <summary>Records a measurement of the machine rather than the model (memory, say); by default an ordinary metric.</summary>
+    void LogSystem(long step, string name, double value) => Log(step, name, value);
     void Finish(IReadOnlyDictionary<string, double> finalMetrics);
     void Fail(Exception error);
     /// <summary>Ends the run as failed for a reason that is not an exception, e.g. a diverged loss.</summary>
@@ -58,7 +61,7 @@ public sealed class InMemoryExperimentLog : IExperimentLog
 /// <summary>A run kept by <see cref="InMemoryExperimentLog"/>.</summary>
 public sealed class RecordedRun(ExperimentRunInfo info) : IRunRecorder
 {
-    readonly List<(long Step, string Name, double Value)> metrics = new();
+    readonly List<(long Step, string Name, double Value)> metrics = new(), systemMetrics = new();
     public ExperimentRunInfo Info { get; } = info;
     public RunStatus Status { get; private set; } = RunStatus.Running;
     public string? Error { get; private set; }
@@ -67,6 +70,9 @@ public sealed class RecordedRun(ExperimentRunInfo info) : IRunRecorder
     public IEnumerable<(long Step, double Value)> History(string name) => metrics.Where(m => m.Name == name).Select(m => (m.Step, m.Value));
 
     public void Log(long step, string name, double value) { EnsureRunning(); metrics.Add((step, name, value)); }
+    /// <summary>Measurements of the machine (memory), kept apart from the model's metrics as the run log keeps them.</summary>
+    public IReadOnlyList<(long Step, string Name, double Value)> SystemMetrics => systemMetrics;
+    public void LogSystem(long step, string name, double value) { EnsureRunning(); systemMetrics.Add((step, name, value)); }
     public void Finish(IReadOnlyDictionary<string, double> finalMetrics) { EnsureRunning(); (Status, FinalMetrics) = (RunStatus.Finished, finalMetrics); }
     public void Fail(Exception error) { EnsureRunning(); (Status, Error) = (RunStatus.Failed, $"{error.GetType().FullName}: {error.Message}"); }
     public void Fail(string message) { EnsureRunning(); (Status, Error) = (RunStatus.Failed, message); }
@@ -97,6 +103,7 @@ public sealed class RunRecorder(Run run) : IRunRecorder
 {
     public Run Run { get; } = run;
     public void Log(long step, string name, double value) => Run.Log(step, name, value);
+    public void LogSystem(long step, string name, double value) => Run.LogSystem(step, name, value);
     public void Finish(IReadOnlyDictionary<string, double> finalMetrics) => Run.Finish(finalMetrics);
     public void Fail(Exception error) => Run.Fail(error);
     public void Fail(string message) => Run.Fail(message);
@@ -104,7 +111,15 @@ public sealed class RunRecorder(Run run) : IRunRecorder
     public void Dispose() => Run.Dispose();
 }
 
-/// <summary>Forwards training events to a run recorder: train_loss, lr and grad_norm per logged step, every evaluated metric.</summary>
+/// <summary>The run-log names of the memory the Trainer records (system metrics, in bytes).</summary>
+public static class MemoryMetrics
+{
+    public const string Resident = "rss_bytes";
+    public const string PeakResident = "peak_rss_bytes";
+}
+
+/// <summary>Forwards training events to a run recorder: train_loss, lr and grad_norm per logged step, every evaluated metric,
+/// per-layer activation statistics and memory when the config asks for them.</summary>
 public sealed class RecorderProgress(IRunRecorder recorder) : IProgress<TrainingEvent>
 {
     public void Report(TrainingEvent value)
@@ -118,6 +133,14 @@ public sealed class RecorderProgress(IRunRecorder recorder) : IProgress<Training
                 break;
             case EvalEvent e:
                 foreach (var (name, v) in e.Metrics) recorder.Log(e.Step, name, v);
+                break;
+            case ActivationsEvent a:
+                foreach (var layer in a.Layers)
+                    foreach (var (stat, v) in layer.Logged()) recorder.Log(a.Step, ActivationStatistics.MetricName(layer.Path, stat), v);
+                break;
+            case MemoryEvent m:
+                recorder.LogSystem(m.Step, MemoryMetrics.Resident, m.Memory.ResidentBytes);
+                recorder.LogSystem(m.Step, MemoryMetrics.PeakResident, m.Memory.PeakResidentBytes);
                 break;
         }
     }

@@ -90,12 +90,20 @@ public sealed record TrainConfig
     /// <summary>Read the loss back every this many steps (each read waits for the device).</summary>
     public int LogEvery { get; init; } = 1;
 
+    /// <summary>Summarise every layer's output (mean, std, dead and saturated fractions, norm) during the training
+    /// forward of every this many steps; 0 (the default) never. Each summary waits for the device a few times per layer.</summary>
+    public int ActivationStatsEvery { get; init; }
+
+    /// <summary>Read the process's memory (resident set and its peak since the run began) every this many steps; 0 never.</summary>
+    public int MemoryEvery { get; init; } = 10;
+
     internal void Validate()
     {
         if (Steps < 0) throw new ArgumentException($"Steps must not be negative, got {Steps}");
         if (BatchSize <= 0 || EvalBatchSize <= 0) throw new ArgumentException("batch sizes must be positive");
         if (LearningRate <= 0 || double.IsNaN(LearningRate)) throw new ArgumentException($"LearningRate must be positive, got {LearningRate}");
         if (WarmupSteps < 0) throw new ArgumentException($"WarmupSteps must not be negative, got {WarmupSteps}");
+        if (ActivationStatsEvery < 0 || MemoryEvery < 0) throw new ArgumentException("ActivationStatsEvery and MemoryEvery must be >= 0 (0 turns them off)");
         if (EvalEvery < 0 || EvalBatches <= 0 || LogEvery <= 0) throw new ArgumentException("EvalEvery must be >= 0, EvalBatches and LogEvery positive");
         if (ClipGradNorm is <= 0) throw new ArgumentException($"ClipGradNorm must be positive, got {ClipGradNorm}");
         if (!Enum.IsDefined(Optimizer)) throw new ArgumentException($"unknown optimizer {Optimizer}");

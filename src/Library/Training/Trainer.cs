@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ArchNotebooks.Library.Analysis;
 using ArchNotebooks.Library.Data;
 using ArchNotebooks.Library.Families;
 using ArchNotebooks.Library.Modules;
@@ -84,6 +85,8 @@ public sealed class Trainer
         var recipe = TrainingRecipe.Of(cfg);
         // Training batches pass through the recipe's augmentations; evaluation reads the task's own.
         var train = cfg.Augmentations is { Count: > 0 } augmentations ? new AugmentedTask(task, augmentations.ToArray()) : task;
+        ProcessMemory.ResetPeak();
+        long peakMemory = ProcessMemory.Read().PeakResidentBytes;
         if (resume is not null)
         {
             ResumeChecks(resume, recipe, cfg);
@@ -124,7 +127,9 @@ public sealed class Trainer
                 using (var scope = NewDisposeScope())
                 {
                     var batch = train.Sample(cfg.BatchSize, Rng.Mix(cfg.Seed, step), Split.Train, device);
+                    var activations = cfg.ActivationStatsEvery > 0 && (step + 1) % cfg.ActivationStatsEvery == 0 ? ActivationStatistics.Record(model) : null;
                     var logits = model.call(batch.Input);
+                    activations?.Dispose();
                     var lossTensor = cfg.Loss is { } custom ? custom.Of(logits, batch.Target, train) : train.ComputeLoss(logits, batch.Target, cfg.LabelSmoothing);
                     if (model is IAuxiliaryLoss auxiliary && auxiliary.AuxiliaryLoss() is { } aux) lossTensor = lossTensor.add(aux);
                     optimizer.zero_grad();
@@ -142,8 +147,15 @@ public sealed class Trainer
                         stepTime.Stop();
                         Report(new StepEvent(step, cfg.Steps, loss.Value, lr, gradNorm, wall.Elapsed));
                     }
+                    if (activations is not null) Report(new ActivationsEvent(step, activations.Layers));
                 }
                 stepTime.Stop();
+                if (cfg.MemoryEvery > 0 && (step % cfg.MemoryEvery == 0 || step == cfg.Steps))
+                {
+                    var reading = ProcessMemory.Read();
+                    peakMemory = Math.Max(peakMemory, reading.PeakResidentBytes);
+                    Report(new MemoryEvent(step, reading));
+                }
                 if (loss is { } l && divergence.Observe(step, l) is { } why) { (reason, stopDetail) = (StopReason.Diverged, why); break; }
 
                 bool last = step == cfg.Steps;
@@ -196,6 +208,7 @@ public sealed class Trainer
             StepsPlanned = cfg.Steps, StepsCompleted = step, Reason = reason, LossHistory = losses, EvalHistory = evals,
             FinalMetrics = final, BestStep = bestStep, WallTime = wall.Elapsed, StopDetail = stopDetail,
             StepsPerSecond = stepTime.Elapsed.TotalSeconds > 0 ? (step - firstStep) / stepTime.Elapsed.TotalSeconds : 0,
+            PeakMemoryBytes = Math.Max(peakMemory, ProcessMemory.Read().PeakResidentBytes),
         };
         Report(new TrainingEnded(step, result));
         return result;

@@ -13,6 +13,12 @@ public sealed record EvalEvent(long Step, IReadOnlyDictionary<string, double> Me
 /// <summary>Training ended (completed, stopped early, interrupted or diverged).</summary>
 public sealed record TrainingEnded(long Step, TrainingResult Result) : TrainingEvent(Step);
 
+/// <summary>Per-layer activation statistics of a step's training forward; every <see cref="TrainConfig.ActivationStatsEvery"/> steps.</summary>
+public sealed record ActivationsEvent(long Step, IReadOnlyList<ArchNotebooks.Library.Analysis.LayerActivations> Layers) : TrainingEvent(Step);
+
+/// <summary>The process's memory after a step; every <see cref="TrainConfig.MemoryEvery"/> steps.</summary>
+public sealed record MemoryEvent(long Step, ArchNotebooks.Library.Runtime.MemoryReading Memory) : TrainingEvent(Step);
+
 /// <summary>The training loss read back at a step.</summary>
 public readonly record struct LossPoint(long Step, double Loss);
 
@@ -41,6 +47,8 @@ public sealed record TrainingResult
     public required TimeSpan WallTime { get; init; }
     /// <summary>Optimizer steps per second of step time (evaluation excluded).</summary>
     public required double StepsPerSecond { get; init; }
+    /// <summary>The process's peak resident set during the run, in bytes (host memory; see <see cref="ArchNotebooks.Library.Runtime.ProcessMemory"/>).</summary>
+    public long? PeakMemoryBytes { get; init; }
 
     public double Metric(string name) => FinalMetrics.TryGetValue(name, out var v) ? v
         : throw new KeyNotFoundException($"no final metric '{name}'; there are: {string.Join(", ", FinalMetrics.Keys)}");

@@ -378,6 +378,7 @@ public static partial class torch
         if (typeof(T) == typeof(byte)) return ScalarType.Byte;
         if (typeof(T) == typeof(bool)) return ScalarType.Bool;
         if (typeof(T) == typeof(Half)) return ScalarType.Float16;
+        if (typeof(T) == typeof(System.Numerics.Complex)) return ScalarType.ComplexFloat64;
         throw new ArgumentException($"{typeof(T).Name} is not a tensor element type");
     }
 }

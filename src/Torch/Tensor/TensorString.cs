@@ -69,9 +69,10 @@ internal static class TensorPrinter
         var dtype = t.dtype;
         bool isFloat = torch.IsFloating(dtype);
         bool isBool = dtype == torch.ScalarType.Bool;
-        var values = small.to(torch.CPU, torch.ScalarType.Float64).contiguous().data<double>();
-        var cells = FormatValues(values, isFloat, isBool);
-        int width = cells.Length == 0 ? 0 : cells.Max(c => c.Length);
+        bool isComplex = torch.IsComplex(dtype);
+        var cells = isComplex ? FormatComplex(small) : FormatValues(small.to(torch.CPU, torch.ScalarType.Float64).contiguous().data<double>(), isFloat, isBool);
+        // Complex cells come padded already (their real parts, as PyTorch pads them).
+        int width = cells.Length == 0 || isComplex ? 0 : cells.Max(c => c.Length);
 
         var sb = new StringBuilder("tensor(");
         if (shape.Length == 0) sb.Append(cells[0]);
@@ -83,7 +84,7 @@ internal static class TensorPrinter
         }
         var suffix = new List<string>();
         if (numel == 0 && shape.Length > 1) suffix.Add($"size=({string.Join(", ", shape)})");
-        if (dtype != torch.ScalarType.Float32 && dtype != torch.ScalarType.Int64 && dtype != torch.ScalarType.Bool) suffix.Add($"dtype=torch.{torch.DTypeName(dtype)}");
+        if (dtype is not (torch.ScalarType.Float32 or torch.ScalarType.Int64 or torch.ScalarType.Bool or torch.ScalarType.ComplexFloat32)) suffix.Add($"dtype=torch.{torch.DTypeName(dtype)}");
         var dev = t.device;
         if (dev.type != torch.DeviceType.CPU) suffix.Add($"device='{dev}'");
         if (t.requires_grad) suffix.Add(t.grad_fn is { } fn ? $"grad_fn=<{fn}>" : "requires_grad=True");
@@ -112,6 +113,17 @@ internal static class TensorPrinter
             else Write(sb, shape, kept, d + 1, cells, width, ref pos, indent, elide, edge);
         }
         sb.Append(']');
+    }
+
+    // PyTorch writes a complex element as its real part (padded to the widest real part), the sign, the imaginary
+    // magnitude (unpadded) and "j", each part formatted like a real tensor's elements: " 1.5000+20.0000j".
+    static string[] FormatComplex(torch.Tensor small)
+    {
+        var values = torch.ComplexData(small.to(torch.CPU));
+        var re = FormatValues(values.Select(v => v.Real).ToArray(), true, false);
+        var im = FormatValues(values.Select(v => Math.Abs(v.Imaginary)).ToArray(), true, false);
+        int width = re.Length == 0 ? 0 : re.Max(c => c.Length);
+        return values.Select((v, i) => re[i].PadLeft(width) + (double.IsNegative(v.Imaginary) ? "-" : "+") + im[i] + "j").ToArray();
     }
 
     static string[] FormatValues(double[] values, bool isFloat, bool isBool)

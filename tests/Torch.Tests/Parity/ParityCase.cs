@@ -27,6 +27,7 @@ internal static partial class ParityCases
         AddMatrix();
         AddNetworkLayers();
         AddLossesAndRecurrent();
+        AddSpectral();
         var dict = new Dictionary<string, ParityCase>();
         foreach (var c in building)
             if (!dict.TryAdd(c.Name, c)) throw new InvalidOperationException($"parity case '{c.Name}' is defined twice");

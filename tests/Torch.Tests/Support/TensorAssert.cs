@@ -13,6 +13,14 @@ internal static class TensorAssert
             throw new XunitException($"{what}: shape [{string.Join(", ", actual.shape)}], expected [{string.Join(", ", expected.shape)}]");
         if (expected.dtype != actual.dtype)
             throw new XunitException($"{what}: dtype {DTypeName(actual.dtype)}, expected {DTypeName(expected.dtype)}");
+        if (IsComplex(expected.dtype))
+        {
+            // Real and imaginary parts side by side, each held to the same tolerance.
+            using var er = expected.detach().view_as_real();
+            using var ar = actual.detach().view_as_real();
+            Close(er, ar, what + " (real, imaginary)", rtol, atol);
+            return;
+        }
         using var e = expected.detach().cpu().to(ScalarType.Float64).flatten();
         using var a = actual.detach().cpu().to(ScalarType.Float64).flatten();
         var ev = e.data<double>();

@@ -77,6 +77,9 @@ internal static class TensorFile
         ScalarType.Int64 => Raw(c.data<long>()),
         ScalarType.Int32 => Raw(c.data<int>()),
         ScalarType.Bool or ScalarType.Byte => c.data<byte>(),
+        // Complex elements are (real, imaginary) pairs, as libtorch and numpy store them.
+        ScalarType.ComplexFloat32 => Raw(c.view_as_real().data<float>()),
+        ScalarType.ComplexFloat64 => Raw(c.view_as_real().data<double>()),
         _ => throw new NotSupportedException($"tensor files do not carry {DTypeName(dt)}"),
     };
 
@@ -102,14 +105,22 @@ internal static class TensorFile
             ScalarType.Int32 => tensor(Cast<int>(bytes), shape),
             ScalarType.Bool => tensor(bytes.Select(b => b != 0).ToArray(), shape),
             ScalarType.Byte => tensor(bytes, shape),
+            ScalarType.ComplexFloat32 => Complex(tensor(Cast<float>(bytes), [.. shape, 2])),
+            ScalarType.ComplexFloat64 => Complex(tensor(Cast<double>(bytes), [.. shape, 2])),
             _ => throw new NotSupportedException($"tensor files do not carry dtype code {code}"),
         };
         return (flags & 1) != 0 ? t.requires_grad_() : t;
     }
 
+    static Tensor Complex(Tensor pairs)
+    {
+        using (pairs) return pairs.view_as_complex().clone();
+    }
+
     static int ElementSize(ScalarType dt) => dt switch
     {
-        ScalarType.Float64 or ScalarType.Int64 => 8,
+        ScalarType.ComplexFloat64 => 16,
+        ScalarType.Float64 or ScalarType.Int64 or ScalarType.ComplexFloat32 => 8,
         ScalarType.Float32 or ScalarType.Int32 => 4,
         _ => 1,
     };

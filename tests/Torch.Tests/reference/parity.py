@@ -18,10 +18,12 @@ import torch
 
 from parity_cases import CASES
 import parity_cases_nn  # noqa: F401  (registers the layer cases)
+import parity_cases_spectral  # noqa: F401  (registers the torch.fft, complex and linalg cases)
 
 # ---- tensor files ----
 
-DTYPES = {0: torch.uint8, 3: torch.int32, 4: torch.int64, 6: torch.float32, 7: torch.float64, 11: torch.bool}
+DTYPES = {0: torch.uint8, 3: torch.int32, 4: torch.int64, 6: torch.float32, 7: torch.float64,
+          9: torch.complex64, 10: torch.complex128, 11: torch.bool}
 CODES = {v: k for k, v in DTYPES.items()}
 
 
@@ -88,7 +90,7 @@ def write_file(path, records):
             if t is None:
                 out += struct.pack("<iii", -1, 0, 0)
                 continue
-            t = t.detach().cpu().contiguous()
+            t = t.detach().cpu().resolve_conj().resolve_neg().contiguous()
             if t._is_zerotensor():  # autograd's storage-less zeros (e.g. sgn's gradient): .numpy() would read garbage
                 t = torch.zeros(t.shape, dtype=t.dtype)
             out += struct.pack("<iii", CODES[t.dtype], 0, t.dim())

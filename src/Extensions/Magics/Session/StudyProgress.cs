@@ -67,6 +67,7 @@ public sealed class StudyProgress : IExperimentLog
             owner.live.Update(owner.View, force: true);
         }
 
+        public void LogSystem(long step, string name, double value) => inner?.LogSystem(step, name, value);
         public void Fail(Exception error) => inner?.Fail(error);
         public void Fail(string message) => inner?.Fail(message);
         public void MarkInterrupted() => inner?.MarkInterrupted();

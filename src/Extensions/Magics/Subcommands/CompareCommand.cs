@@ -5,6 +5,7 @@ using ArchNotebooks.Extensions.Magics.Session;
 using ArchNotebooks.Extensions.Magics.Syntax;
 using ArchNotebooks.Interactive;
 using ArchNotebooks.Library.Reporting;
+using ArchNotebooks.Library.Studies;
 using ArchNotebooks.Runs;
 
 namespace ArchNotebooks.Extensions.Magics.Subcommands;
@@ -31,27 +32,32 @@ public sealed class CompareCommand : ArchCommand
             if (!RunLogQueries.Exists(dir, run)) return Task.CompletedTask;
             using var log = RunLogs.Open(dir, Where);
             var ids = log.Query("SELECT run_id FROM runs ORDER BY start_time DESC").Rows.Select(r => (string)r[0]!).ToList();
-            var records = given.Select(g => log.FindRun(Resolve(g, ids))!).ToList();
+            var records = given.Select(g => log.FindRun(ResolveRun(g, ids, Where))!).ToList();
             var curves = records.Select(r => new Curve($"{r.Name} ({r.RunId[^8..]})",
                 log.MetricHistory(r.RunId, metric).Select(p => (double)p.Step).ToList(), log.MetricHistory(r.RunId, metric).Select(p => p.Value).ToList())).ToList();
-            run.Display(new RunComparison(records, metric, curves));
+            var peaks = records.Select(r => log.MetricHistory(r.RunId, MemoryMetrics.PeakResident).Select(p => (long?)p.Value).DefaultIfEmpty(null).Max()).ToList();
+            run.Display(new RunComparison(records, metric, curves) { PeakMemory = peaks });
             return Task.CompletedTask;
         };
     }
 
-    string Resolve(string given, IReadOnlyList<string> ids)
+    /// <summary>A run id from a full id or a unique part of one; a usage error naming the candidates otherwise.</summary>
+    internal static string ResolveRun(string given, IReadOnlyList<string> ids, string where)
     {
         if (ids.Contains(given)) return given;
         var matches = ids.Where(id => id.Contains(given, StringComparison.OrdinalIgnoreCase)).ToList();
         if (matches.Count == 1) return matches[0];
-        if (matches.Count > 1) throw new ArchUsageException($"{Where}: '{given}' matches {matches.Count} runs ({string.Join(", ", matches.Take(5))}); give more of the id.");
-        throw new ArchUsageException($"{Where}: no run '{given}' in the run log.{Suggestions.DidYouMean(given, ids)} Latest runs: {string.Join(", ", ids.Take(5))}.");
+        if (matches.Count > 1) throw new ArchUsageException($"{where}: '{given}' matches {matches.Count} runs ({string.Join(", ", matches.Take(5))}); give more of the id.");
+        throw new ArchUsageException($"{where}: no run '{given}' in the run log.{Suggestions.DidYouMean(given, ids)} Latest runs: {string.Join(", ", ids.Take(5))}.");
     }
 }
 
 /// <summary>Runs as columns: identity, status, final metrics and the config fields that differ; the chosen metric's curves overlaid.</summary>
 public sealed record RunComparison(IReadOnlyList<RunRecord> Runs, string Metric, IReadOnlyList<Curve> Curves) : IMimeRenderable
 {
+    /// <summary>Each run's peak host memory as its training logged it (null where it logged none).</summary>
+    public IReadOnlyList<long?>? PeakMemory { get; init; }
+
     public IReadOnlyList<(string Field, IReadOnlyList<string> Values)> Rows()
     {
         var rows = new List<(string, IReadOnlyList<string>)>
@@ -61,6 +67,8 @@ public sealed record RunComparison(IReadOnlyList<RunRecord> Runs, string Metric,
             ("variant", Runs.Select(r => r.Variant ?? "").ToList()), ("seed", Runs.Select(r => r.Seed?.ToString() ?? "").ToList()),
             ("status", Runs.Select(r => r.Status.ToText()).ToList()), ("parameters", Runs.Select(r => r.ParameterCount is { } p ? HtmlText.Count(p) : "").ToList()),
         };
+        if (PeakMemory is { } peaks && peaks.Any(p => p is not null))
+            rows.Add(("peak memory (host)", peaks.Select(p => p is { } b ? LayerSummary.Bytes(b) : "").ToList()));
         foreach (var key in Runs.SelectMany(r => r.FinalMetrics.Keys).Distinct().Order())
             rows.Add(("final " + key, Runs.Select(r => r.FinalMetrics.TryGetValue(key, out var v) ? HtmlText.Number(v) : "").ToList()));
         var configs = Runs.Select(r => Flatten(r.ConfigJson)).ToList();

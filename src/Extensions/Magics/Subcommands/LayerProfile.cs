@@ -5,13 +5,23 @@ using ArchNotebooks.Extensions.Formatting;
 using ArchNotebooks.Interactive;
 using ArchNotebooks.Library.Profiling;
 using ArchNotebooks.Library.Reporting;
+using ArchNotebooks.Library.Runtime;
 
 namespace ArchNotebooks.Extensions.Magics.Subcommands;
 
 /// <summary>A <see cref="LatencyProfile"/> as a layer table (latency, share of the whole, memory) and a bar chart of the leaf layers.</summary>
 public sealed record LayerProfile(LatencyProfile Profile) : IMimeRenderable
 {
+    /// <summary>The process's host memory after profiling (null: not read).</summary>
+    public MemoryReading? Memory { get; init; }
+    /// <summary>Whether <see cref="Memory"/>'s peak counts from the start of the profile (else from the start of the process).</summary>
+    public bool PeakSinceStart { get; init; }
+
     string Title => $"Profile of {Profile.Model} ({Profile.ModelType})";
+
+    string MemoryLine => Memory is { } m
+        ? $"process host memory: {LayerSummary.Bytes(m.ResidentBytes)} resident, peak {LayerSummary.Bytes(m.PeakResidentBytes)} {(PeakSinceStart ? "while profiling" : "since the process started")}"
+        : "";
     double Total => Profile.TotalMilliseconds;
 
     static string Ms(double? ms) => ms is { } v ? v.ToString(v < 1 ? "0.000" : "0.00", CultureInfo.InvariantCulture) : "—";
@@ -33,7 +43,8 @@ public sealed record LayerProfile(LatencyProfile Profile) : IMimeRenderable
     }
 
     string Caption => $"each layer timed alone on the input it saw in one forward on {Profile.InputShape}, median of {Profile.Repeats} calls on {Profile.Device}; " +
-        "latency and share include sublayers; memory is the layer's output and its parameters" + (Profile.Interrupted ? "; INTERRUPTED: layers without a time were not reached" : "");
+        "latency and share include sublayers; memory is the layer's output and its parameters" + (Profile.Interrupted ? "; INTERRUPTED: layers without a time were not reached" : "")
+        + (MemoryLine.Length > 0 ? "; " + MemoryLine : "");
 
     public void Render(MimeBundle bundle)
     {

@@ -1,4 +1,5 @@
 using ArchNotebooks.Library.Profiling;
+using ArchNotebooks.Library.Runtime;
 using ArchNotebooks.Extensions.Magics.Session;
 using ArchNotebooks.Extensions.Magics.Syntax;
 
@@ -27,7 +28,9 @@ public sealed class ProfileCommand : ArchCommand
         return run =>
         {
             var model = run.Model(sample.Model);
-            run.Display(sample.Run(model, input => new LayerProfile(LatencyProfile.Of(sample.Model, model, input, repeats, run.Cancellation))));
+            bool peakReset = ProcessMemory.ResetPeak();
+            var profile = sample.Run(model, input => LatencyProfile.Of(sample.Model, model, input, repeats, run.Cancellation));
+            run.Display(new LayerProfile(profile) { Memory = ProcessMemory.Read(), PeakSinceStart = peakReset });
             run.ThrowIfInterrupted();
             return Task.CompletedTask;
         };

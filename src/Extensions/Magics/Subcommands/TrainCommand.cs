@@ -33,6 +33,7 @@ public sealed class TrainCommand : ArchCommand
             new OptionSpec("checkpoints", "dir", "checkpoint directory (default: checkpoints/<run id> in the run-log directory)"),
             new OptionSpec("best", null, "keep the checkpoint with the best early-stopping metric (held-out loss) and end with its weights"),
             new OptionSpec("resume", "checkpoint", "continue from a checkpoint: its .json, its directory, or a logged run's id"),
+            new OptionSpec("activations-every", "n", "log every layer's activation statistics every n steps (#!arch activations --run draws them)", Values.Int(1)),
             new OptionSpec("run-name", "name", "name of the logged run (default: the variable's name)"),
             new OptionSpec("result", "var", "also bind the TrainingResult (histories, final metrics) to this variable"),
             RunsOption,
@@ -57,6 +58,7 @@ public sealed class TrainCommand : ArchCommand
             Steps = steps, LearningRate = line.Get("lr", 1e-3), BatchSize = line.Get("batch", 32), Seed = line.Get("seed", 0L),
             EvalEvery = line.Get("eval-every", Math.Max(1, steps / 5)), WarmupSteps = line.Get("warmup", 0),
             Optimizer = line.Get("optimizer", OptimizerKind.AdamW), Schedule = line.Get("schedule", Decay.Cosine),
+            ActivationStatsEvery = line.Get("activations-every", 0),
         };
         bool best = line.Flag("best");
         // The best checkpoint is judged at each evaluation, by early stopping's bookkeeping with a patience that never runs out.

@@ -26,6 +26,7 @@ public sealed record TrainingSummary(string Model, string Task, TrainingResult R
     }
 
     string Details => string.Create(CultureInfo.InvariantCulture, $"{Result.WallTime.TotalSeconds:0.0} s, {Result.StepsPerSecond:0} steps/s") +
+        (Result.PeakMemoryBytes is { } peak ? $", peak host memory {LayerSummary.Bytes(peak)}" : "") +
         (RunId is null ? "; not logged" : $"; logged as run {RunId} in {RunLog}");
 
     public override string ToString()
