@@ -69,8 +69,8 @@ public static class Interventions
     /// <summary>
     /// The components worth intervening on: modules matching a glob ("blocks.*.attn", '**' across
     /// segments), or by default every module that has submodules of its own except the root, containers
-    /// (Sequential) and modules holding a container (a trunk) — the blocks, their attention and feed-forward
-    /// sublayers; plus, when <paramref name="heads"/>, each head of every attention module among them.
+    /// (Sequential) and modules holding a stack of attention blocks (a trunk) — the blocks, their attention and
+    /// feed-forward sublayers (mixtures of experts included); plus, when <paramref name="heads"/>, each head of every attention module among them.
     /// </summary>
     public static IReadOnlyList<InterventionTarget> Targets(Module model, IReadOnlyList<string>? patterns = null, bool heads = true)
     {
@@ -80,7 +80,7 @@ public static class Interventions
         {
             if (path.Length == 0) continue;
             bool chosen = regexes is not null ? regexes.Any(r => r.IsMatch(path))
-                : m is not Sequential && m.named_children().Any() && !m.named_children().Any(c => c.module is Sequential);
+                : m is not Sequential && m.named_children().Any() && !HoldsStack(m);
             if (!chosen) continue;
             targets.Add(new InterventionTarget(path));
             if (heads && m is MultiHeadAttention attention)
@@ -91,6 +91,9 @@ public static class Interventions
                 : $"no module of {model.GetType().Name} matches {string.Join(", ", patterns)}; its modules: {string.Join(", ", model.named_modules().Select(x => x.name).Where(n => n.Length > 0).Take(20))}");
         return targets;
     }
+
+    // A stack of attention blocks below a module (a trunk, an encoder, a whole model): ablating it removes everything.
+    static bool HoldsStack(Module m) => m.modules().Any(d => d is Sequential s && s.modules().Any(x => x is MultiHeadAttention));
 
     /// <summary>Ablates each target in turn on every batch; Change is the drop in the metric (positive: the model got worse).</summary>
     /// <param name="metric">Scores logits against targets, e.g. a task's accuracy.</param>

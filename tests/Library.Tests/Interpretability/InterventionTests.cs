@@ -1,3 +1,4 @@
+using ArchNotebooks.Library.Families;
 using ArchNotebooks.Library.Interpretability;
 using ArchNotebooks.Library.Layers;
 using ArchNotebooks.Library.Modules;
@@ -118,6 +119,20 @@ public class InterventionTests
         var patched = Interventions.Patch(attention, pairs, FirstFeature, [new InterventionTarget("", 0), new InterventionTarget("", 1)]);
         Assert.Equal(patched.Baseline - patched.Corrupted!.Value, patched.Effects.Single(e => e.Target.Head == 0).Change, 5);
         Assert.Equal(0.0, patched.Effects.Single(e => e.Target.Head == 1).Change, 6);
+    }
+
+    [Fact]
+    public void Default_targets_are_the_blocks_their_sublayers_and_heads_not_the_trunk()
+    {
+        var small = new TransformerConfig(Vocab: 5, Classes: 5, MaxLen: 8, Layers: 2, Dim: 8, Heads: 2);
+        using var gpt = small.Build();
+        string[] block(int i) => [$"transformer.blocks.{i}", $"transformer.blocks.{i}.attn", $"transformer.blocks.{i}.attn head 0", $"transformer.blocks.{i}.attn head 1", $"transformer.blocks.{i}.mlp"];
+        Assert.Equal([.. block(0), .. block(1)], Interventions.Targets(gpt).Select(t => t.Name));
+        Assert.DoesNotContain(Interventions.Targets(gpt, heads: false), t => t.Head is not null);
+        // A mixture of experts holds its experts in a container, but no attention: it is a sublayer like any other.
+        using var moe = new MoEConfig(small).Build();
+        Assert.Contains("model.transformer.blocks.1.mlp", Interventions.Targets(moe).Select(t => t.Name));
+        Assert.DoesNotContain("model", Interventions.Targets(moe).Select(t => t.Name));
     }
 
     [Fact]

@@ -1,24 +1,14 @@
 using ArchNotebooks.Library.Layers;
-using ArchNotebooks.Library.Modules;
 using ArchNotebooks.Torch;
 using static ArchNotebooks.Torch.torch;
+// first → relu → second: a zero from the first layer stays zero through the relu, and a positive scale commutes with it.
+using TwoLayer = Library.Tests.Modules.ModuleBaseTests.TwoLayer;
 
 namespace Library.Tests.Modules;
 
 /// <summary>Forward hooks that return a tensor replace the module's output, as in PyTorch.</summary>
 public class ReplacingHookTests
 {
-    sealed class TwoLayer : Module<Tensor, Tensor>
-    {
-        public readonly Linear first, second;
-        public TwoLayer()
-        {
-            first = register_module("first", new Linear(4, 8));
-            second = register_module("second", new Linear(8, 2));
-        }
-        public override Tensor forward(Tensor x) => second.call(first.call(x));
-    }
-
     [Fact]
     public void A_returned_tensor_becomes_the_output_that_later_layers_see()
     {
