@@ -95,6 +95,24 @@ public sealed class NotebookTests
     }
 
     [Fact]
+    public void Transformer_ablation_explains_with_an_intervention_table_which_heads_are_essential()
+    {
+        var nb = ExecutedNotebook.Get("transformer-ablation.ipynb");
+        nb.AssertSucceeded();
+        var table = Assert.Single(nb.TextsStartingWith("Mean ablation of the trained baseline (seed 0): test accuracy drop per component over 8 test batches"));
+        // Two blocks of four heads, each block's attention and feed-forward sublayers, and the blocks themselves.
+        for (int block = 0; block < 2; block++)
+        {
+            for (int head = 0; head < 4; head++) Assert.Contains($"transformer.blocks.{block}.attn head {head} ", table);
+            Assert.Contains($"transformer.blocks.{block}.mlp ", table);
+        }
+        var markdown = Markdown(nb);
+        Assert.Matches("The trained baseline scores \\*\\*[\\d.]+%\\*\\* on the test batches", markdown);
+        Assert.True(markdown.Contains("- Essential heads (accuracy drop") || markdown.Contains("- No single head is essential"), "the conclusions name the essential heads or say there are none");
+        Assert.Contains("- Removing a whole attention sublayer costs *transformer.blocks.0.attn*", markdown);
+    }
+
+    [Fact]
     public void Video_architecture_compares_three_designs_on_motion_and_static_classes()
     {
         var nb = ExecutedNotebook.Get("video-architecture.ipynb");

@@ -1,69 +1,106 @@
 using ArchNotebooks.Extensions.Formatting;
 using ArchNotebooks.Interactive;
+using ArchNotebooks.Library.Interpretability;
 using ArchNotebooks.Library.Modules;
 using static ArchNotebooks.Torch.torch;
 
 namespace ArchNotebooks.Extensions.Attention;
 
 /// <summary>
-/// Post-softmax attention weights of every layer and head for one input, with its tokens: shown as
-/// a layers × heads grid of heatmaps, a large map per head behind a selector, and attention
-/// rollout (Abnar &amp; Zuidema 2020). Weights are [layer][head][query][key].
+/// One attention site's maps: its module path and kind ("self", "spatial", "cross"...), the labels of
+/// its query and key positions (which need not be the input tokens: patches, frames, inducing points,
+/// a coarser scale), and the weights [head][query][key]. Note says how rows were folded (e.g. the mean
+/// over the frames of one clip).
+/// </summary>
+public sealed record AttentionLayer(string Name, string Kind, IReadOnlyList<string> Queries, IReadOnlyList<string> Keys, double[][][] Weights, string? Note = null)
+{
+    /// <summary>Whether the positions are the input tokens themselves, so token patterns (induction, copy) can be scored.</summary>
+    public bool OverTokens { get; init; }
+
+    /// <summary>What the hover and the summary call it: "blocks.0.attn" or "temporal: temporal.0.attn".</summary>
+    public string Title => Kind is "self" or "" ? Name : $"{Kind}: {Name}";
+
+    /// <summary>Per head: mean distance, entropy and the known pattern it matches.</summary>
+    public IReadOnlyList<HeadProfile> Profiles() => Weights.Select(w => HeadPatterns.Profile(w, OverTokens ? Queries : null)).ToList();
+}
+
+/// <summary>
+/// Post-softmax attention weights of every attention site and head for one input: shown as a
+/// layers × heads grid of heatmaps, a large map per head behind a selector, attention rollout
+/// (Abnar &amp; Zuidema 2020) when every site is self-attention over the input, and a per-head summary.
 /// </summary>
 [TypeFormatterSource(typeof(ArchTypeFormatterSource), PreferredMimeTypes = [MimeBundle.Html, MimeBundle.PlainText])]
 public sealed class AttentionMaps : IMimeRenderable
 {
+    /// <summary>Self-attention (or cross-attention to <paramref name="keyTokens"/>) over the same tokens at every layer; weights are [layer][head][query][key].</summary>
     public AttentionMaps(IReadOnlyList<string> tokens, double[][][][] weights, IReadOnlyList<string>? keyTokens = null, IReadOnlyList<string>? layerNames = null)
+        : this(tokens, weights.Select((w, l) => new AttentionLayer(layerNames?[l] ?? $"layer {l}", keyTokens is null ? "self" : "cross", tokens, keyTokens ?? tokens, w)
+            { OverTokens = keyTokens is null }).ToList())
+    { }
+
+    /// <summary>Sites with their own query and key positions; <paramref name="tokens"/> are the input's.</summary>
+    public AttentionMaps(IReadOnlyList<string> tokens, IReadOnlyList<AttentionLayer> layers)
     {
-        if (weights.Length == 0) throw new ArgumentException("no attention layers were given", nameof(weights));
-        KeyTokens = keyTokens ?? tokens;
-        for (int l = 0; l < weights.Length; l++)
-            foreach (var head in weights[l])
-                if (head.Length != tokens.Count || head.Any(row => row.Length != KeyTokens.Count))
-                    throw new ArgumentException($"layer {l}: attention is {head.Length}x{head.FirstOrDefault()?.Length ?? 0} but there are {tokens.Count} query and {KeyTokens.Count} key tokens");
+        if (layers.Count == 0) throw new ArgumentException("no attention layers were given", nameof(layers));
+        foreach (var (layer, l) in layers.Select((x, i) => (x, i)))
+            foreach (var head in layer.Weights)
+                if (head.Length != layer.Queries.Count || head.Any(row => row.Length != layer.Keys.Count))
+                    throw new ArgumentException($"layer {l} ({layer.Name}): attention is {head.Length}x{head.FirstOrDefault()?.Length ?? 0} but there are {layer.Queries.Count} query and {layer.Keys.Count} key tokens");
         Tokens = tokens;
-        Weights = weights;
-        LayerNames = layerNames ?? Enumerable.Range(0, weights.Length).Select(l => $"layer {l}").ToList();
-        Rollout = Tokens.Count == KeyTokens.Count ? AttentionRollout.Compute(weights) : null;
+        Sites = layers;
+        bool chain = layers.All(x => x.Queries.SequenceEqual(tokens) && x.Keys.SequenceEqual(tokens) && x.Note is null);
+        Rollout = chain ? AttentionRollout.Compute(Weights) : null;
     }
 
-    /// <summary>Query tokens (rows).</summary>
+    /// <summary>The input's tokens (or elements, frames...), as the title lists them.</summary>
     public IReadOnlyList<string> Tokens { get; }
-    /// <summary>Key tokens (columns); the query tokens for self-attention.</summary>
-    public IReadOnlyList<string> KeyTokens { get; }
-    public double[][][][] Weights { get; }
-    public IReadOnlyList<string> LayerNames { get; }
-    /// <summary>Rollout over all layers, [query][key]; null for cross-attention (non-square maps).</summary>
+    /// <summary>Every attention site in forward order.</summary>
+    public IReadOnlyList<AttentionLayer> Sites { get; }
+    /// <summary>Key tokens of the first site (the query tokens for self-attention).</summary>
+    public IReadOnlyList<string> KeyTokens => Sites[0].Keys;
+    public double[][][][] Weights => Sites.Select(x => x.Weights).ToArray();
+    public IReadOnlyList<string> LayerNames => Sites.Select(x => x.Name).ToList();
+    /// <summary>Rollout over all layers, [query][key]; null unless every site is self-attention over the input tokens.</summary>
     public double[][]? Rollout { get; }
-    public int Layers => Weights.Length;
-    public int Heads => Weights.Max(l => l.Length);
+    public int Layers => Sites.Count;
+    public int Heads => Sites.Max(l => l.Weights.Length);
 
     /// <summary>
     /// From per-layer weight tensors shaped (batch, heads, query, key) or (heads, query, key), as
     /// MultiHeadAttention offers them (capture "**.attn.weights"). Only batch item <paramref name="batch"/> is copied.
     /// </summary>
     public static AttentionMaps FromTensors(IReadOnlyList<Tensor> layers, IReadOnlyList<string> tokens, int batch = 0,
-        IReadOnlyList<string>? keyTokens = null, IReadOnlyList<string>? layerNames = null)
+        IReadOnlyList<string>? keyTokens = null, IReadOnlyList<string>? layerNames = null) =>
+        new(tokens, layers.Select(t => ToArrays(t, batch, 1)).ToArray(), keyTokens, layerNames);
+
+    /// <summary>[head][query][key] for item <paramref name="item"/>: the mean of its <paramref name="rows"/> consecutive batch rows (one row unless a model folds frames or patches into the batch).</summary>
+    internal static double[][][] ToArrays(Tensor t, long item, long rows)
     {
         using var scope = NewDisposeScope();
-        var weights = layers.Select(t =>
-        {
-            var w = t.dim() == 4 ? t.select(0, batch) : t.dim() == 3 ? t : throw new ArgumentException($"attention weights must be (batch, heads, query, key) or (heads, query, key), not [{string.Join(", ", t.shape)}]");
-            var s = w.shape;
-            var flat = w.detach().to(CPU, ScalarType.Float64).contiguous().data<double>();
-            return Enumerable.Range(0, (int)s[0]).Select(h => Enumerable.Range(0, (int)s[1])
-                .Select(q => flat.AsSpan((int)((h * s[1] + q) * s[2]), (int)s[2]).ToArray()).ToArray()).ToArray();
-        }).ToArray();
-        return new AttentionMaps(tokens, weights, keyTokens, layerNames);
+        var w = t.dim() == 4 ? t.narrow(0, item * rows, rows).mean(new long[] { 0 }) : t.dim() == 3 ? t
+            : throw new ArgumentException($"attention weights must be (batch, heads, query, key) or (heads, query, key), not [{string.Join(", ", t.shape)}]");
+        var s = w.shape;
+        var flat = w.detach().to(CPU, ScalarType.Float64).contiguous().data<double>();
+        return Enumerable.Range(0, (int)s[0]).Select(h => Enumerable.Range(0, (int)s[1])
+            .Select(q => flat.AsSpan((int)((h * s[1] + q) * s[2]), (int)s[2]).ToArray()).ToArray()).ToArray();
     }
 
     /// <summary>From a capture of a forward pass: every captured key ending in ".weights", in capture order, named by its module path.</summary>
     public static AttentionMaps FromCapture(Capture capture, IReadOnlyList<string> tokens, int batch = 0)
     {
+        var keys = WeightKeys(capture);
+        return FromTensors(keys.Select(k => capture[k]).ToList(), tokens, batch, layerNames: keys.Select(SitePath).ToList());
+    }
+
+    internal static List<string> WeightKeys(Capture capture)
+    {
         var keys = capture.Keys.Where(k => k.EndsWith(".weights", StringComparison.Ordinal) || k == "weights").ToList();
         if (keys.Count == 0) throw new ArgumentException($"the capture holds no attention weights (keys: {string.Join(", ", capture.Keys)}); capture \"**.weights\" around the forward pass");
-        return FromTensors(keys.Select(k => capture[k]).ToList(), tokens, batch, layerNames: keys.Select(k => k[..^".weights".Length].TrimEnd('.')).ToList());
+        return keys;
     }
+
+    /// <summary>The module path of a captured "path.weights" key; "(model)" when the model itself named them.</summary>
+    internal static string SitePath(string key) => key == "weights" ? "(model)" : key[..^".weights".Length];
 
     public void Render(MimeBundle bundle) => AttentionFormatter.Write(this, bundle);
 

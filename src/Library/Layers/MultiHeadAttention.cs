@@ -60,9 +60,7 @@ public sealed class MultiHeadAttention : Module<Tensor, Tensor>
     /// <summary>Cross-attention: queries from x (B, L, D), keys and values from context (B, S, D); runs hooks like call(x).</summary>
     public Tensor call(Tensor x, Tensor context, Tensor? mask = null)
     {
-        var y = Attend(x, context, mask);
-        AfterForward((x, context), y);
-        return y;
+        return (Tensor)AfterForward((x, context), Attend(x, context, mask))!;
     }
 
     /// <summary>Output only; mask is an extra boolean keep-mask or additive bias broadcastable to (B, H, L, S).</summary>

@@ -24,7 +24,7 @@ public sealed class Capture : IDisposable
     }
 
     // "blocks.*.attn.weights": '*' matches within one path segment, '**' across segments.
-    static Regex ToRegex(string glob)
+    internal static Regex ToRegex(string glob)
     {
         var escaped = Regex.Escape(glob).Replace(@"\*\*", "\u0001").Replace(@"\*", "[^.]*").Replace("\u0001", ".*");
         return new Regex("^" + escaped + "$", RegexOptions.CultureInvariant);

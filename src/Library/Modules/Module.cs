@@ -16,7 +16,7 @@ public abstract partial class Module : IDisposable
     readonly List<(string name, Tensor tensor)> ownParameters = new();
     readonly List<(string name, Tensor tensor, bool persistent)> ownBuffers = new();
     readonly List<(string name, Module module)> children = new();
-    readonly List<Action<Module, object?, object?>> forwardHooks = new();
+    readonly List<Func<Module, object?, object?, object?>> forwardHooks = new();
     internal readonly List<Capture> captures = new();
     Module? parent;
     string localName = "";
@@ -200,17 +200,38 @@ public abstract partial class Module : IDisposable
     // ---- hooks ----
 
     /// <summary>Calls hook(module, input, output) after every forward of this module; dispose the result to remove it.</summary>
-    public IDisposable register_forward_hook(Action<Module, object?, object?> hook)
+    public IDisposable register_forward_hook(Action<Module, object?, object?> hook) =>
+        AddHook((m, input, output) => { hook(m, input, output); return null; });
+
+    /// <summary>
+    /// A hook that may replace the output, as in PyTorch: a non-null return becomes the module's output
+    /// (what later hooks, captures and the caller see); null keeps it. Hooks run in registration order,
+    /// each seeing the output the previous one left. For modules whose output is a tensor; the
+    /// replacement is owned by the caller's dispose scope like any forward result.
+    /// </summary>
+    public IDisposable register_forward_hook(Func<Module, object?, Tensor, Tensor?> hook) =>
+        AddHook((m, input, output) => output is Tensor t ? hook(m, input, t)
+            : throw new InvalidOperationException($"a replacing forward hook on '{m.Path}' ({m.GetType().Name}) needs a tensor output, but it returned {output?.GetType().Name ?? "null"}"));
+
+    IDisposable AddHook(Func<Module, object?, object?, object?> hook)
     {
         forwardHooks.Add(hook);
         return new Removal(() => forwardHooks.Remove(hook));
     }
 
-    /// <summary>Runs forward hooks and captures; called by Module&lt;...&gt;.call after forward.</summary>
-    protected void AfterForward(object? input, object? output)
+    /// <summary>Runs forward hooks (which may replace the output) and captures; called by Module&lt;...&gt;.call after forward. Returns the output to hand back.</summary>
+    protected object? AfterForward(object? input, object? output)
     {
-        foreach (var hook in forwardHooks.ToArray()) hook(this, input, output);
+        foreach (var hook in forwardHooks.ToArray())
+        {
+            var replaced = hook(this, input, output);
+            if (replaced is null) continue;
+            if (output is not null && !output.GetType().IsInstanceOfType(replaced))
+                throw new InvalidOperationException($"a forward hook on '{Path}' ({GetType().Name}) replaced its {output.GetType().Name} output with a {replaced.GetType().Name}");
+            output = replaced;
+        }
         if (output is Tensor t && Captured()) Offer(Path, t);
+        return output;
     }
 
     /// <summary>
@@ -290,9 +311,7 @@ public abstract class Module<TIn, TOut> : Module
     /// <summary>forward plus hooks and captures: what callers should use.</summary>
     public TOut call(TIn input)
     {
-        var output = forward(input);
-        AfterForward(input, output);
-        return output;
+        return (TOut)AfterForward(input, forward(input))!;
     }
 }
 
@@ -303,8 +322,6 @@ public abstract class Module<TIn1, TIn2, TOut> : Module
 
     public TOut call(TIn1 input1, TIn2 input2)
     {
-        var output = forward(input1, input2);
-        AfterForward((input1, input2), output);
-        return output;
+        return (TOut)AfterForward((input1, input2), forward(input1, input2))!;
     }
 }

@@ -70,7 +70,9 @@ public class AttentionMapsTests
         var html = (string)bundle[MimeBundle.Html];
         Assert.Equal(2, html.Split("class=\"archnb-figure\"").Length - 1);
         Assert.Contains("Attention: 2 layers × 2 heads over 3 tokens", html);
-        Assert.Contains("layer 0 head 0: strongest a -> a (1.000)", (string)bundle[MimeBundle.PlainText]);
+        // Per head: mean |query − key| (0, 0.5, 1 over the three queries), the mean entropy (0 + ln 2 + ln 3) / 3, and no pattern:
+        // uniform causal attention puts a third on each of the previous, first and current token of the last query.
+        Assert.Contains("layer 0 head 0: mean distance 0.50, entropy 0.60 nats, no known pattern (closest:", (string)bundle[MimeBundle.PlainText]);
     }
 
     [Fact]

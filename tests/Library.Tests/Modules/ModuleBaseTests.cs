@@ -7,7 +7,7 @@ namespace Library.Tests.Modules;
 
 public class ModuleBaseTests
 {
-    sealed class TwoLayer : Module<Tensor, Tensor>
+    internal sealed class TwoLayer : Module<Tensor, Tensor>
     {
         public readonly Linear first, second;
         public TwoLayer()

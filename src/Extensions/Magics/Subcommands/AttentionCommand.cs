@@ -13,7 +13,7 @@ namespace ArchNotebooks.Extensions.Magics.Subcommands;
 /// <summary><c>#!arch attention &lt;model&gt;</c>: attention maps of every layer and head for one input, with token labels.</summary>
 public sealed class AttentionCommand : ArchCommand
 {
-    public override CommandSpec Spec { get; } = new("attention", "attention maps for every layer and head of one input, with token labels and rollout",
+    public override CommandSpec Spec { get; } = new("attention", "attention maps for every attention site and head of one input, labelled, with a per-head pattern summary and rollout",
         [new ArgumentSpec("model", "variable holding a model with attention layers")],
         [
             new OptionSpec("input", "tokens", "token ids separated by spaces or commas, e.g. \"3 1 4 1 5\" (default: a test example of the model's task)"),
@@ -52,22 +52,15 @@ public sealed class AttentionCommand : ArchCommand
                 : Ids(input));
             if (shown.Count != input.shape[1]) throw new ArchUsageException($"{Where}: bad value for --labels: {shown.Count} labels for {input.shape[1]} tokens.");
             AttentionMaps maps;
-            bool wasTraining = model.training;
-            try
+            try { maps = AttentionSites.Of(model, input, shown); }
+            catch (ArgumentException e) when (e.Message.Contains("has no attention layers", StringComparison.Ordinal))
             {
-                model.eval();
-                using var grad = no_grad();
-                using var capture = model.capture("**.weights");
-                model.call(input);
-                if (capture.Keys.Count == 0)
-                    throw new ArchUsageException($"{Where}: {name} ({model.GetType().Name}) has no attention layers that report weights; nothing to show.");
-                maps = AttentionMaps.FromCapture(capture, shown);
+                throw new ArchUsageException($"{Where}: {name} ({model.GetType().Name}) has no attention layers that report weights; nothing to show.");
             }
             catch (Exception e) when (e is ArgumentException or TorchException or IndexOutOfRangeException)
             {
                 throw new ArchUsageException($"{Where}: {name} cannot read this input ({SampleInputs.Shape(input)}): {e.Message}");
             }
-            finally { model.train(wasTraining); }
             run.Display(maps);
             return Task.CompletedTask;
         };
