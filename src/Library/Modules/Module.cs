@@ -223,6 +223,9 @@ public abstract partial class Module : IDisposable
         return value;
     }
 
+    /// <summary>Whether a capture could record this module's intermediates: lets a layer skip building a value only captures use.</summary>
+    protected bool Capturing => Captured();
+
     // Whether a capture is open on this module or one above it: a walk of a few parents, so a model nobody
     // captures from never builds its paths, and captures on one model cost nothing to any other.
     bool Captured()
