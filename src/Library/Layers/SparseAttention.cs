@@ -31,7 +31,8 @@ public static class SparseAttention
         using var scope = NewDisposeScope();
         long b = q.size(0), h = q.size(1), len = q.size(2), d = q.size(3);
         long w = layout.Window, nb = layout.Blocks, lp = layout.PaddedLength, tail = lp - len;
-        var qp = tail > 0 ? F.pad(q, new[] { 0L, 0, 0, tail }) : q;
+        // Scaling q rather than the scores saves a pass over the largest tensors, forward and backward.
+        var qp = (tail > 0 ? F.pad(q, new[] { 0L, 0, 0, tail }) : q).mul(1.0 / Math.Sqrt(d));
         var qBlocks = qp.reshape(b, h, nb, w, d);
 
         // Band: each query block against the keys unfolded around it.
@@ -58,7 +59,8 @@ public static class SparseAttention
             parts.Add(qBlocks.transpose(2, 3).matmul(kStride.transpose(-2, -1)).transpose(2, 3));    // (B, H, nb, w, nb)
         }
 
-        var scores = (parts.Count == 1 ? parts[0] : cat(parts.ToArray(), -1)).mul(1.0 / Math.Sqrt(d)) + Bias(layout, alibiSlopes, q);
+        // In place: neither matmul nor cat needs its output for backward, so the bias costs no score-sized copy.
+        var scores = (parts.Count == 1 ? parts[0] : cat(parts.ToArray(), -1)).add_(Bias(layout, alibiSlopes, q));
         var weights = scores.softmax(-1);
         var used = dropout_p > 0 && training ? F.dropout(weights, dropout_p, true) : weights;
 
