@@ -125,7 +125,7 @@ public sealed class MultiHeadAttention : Module<Tensor, Tensor>
         if (context is null && mask is null && SparseLayout(l) is { } layout)
         {
             var slopes = Position == PositionKind.ALiBi ? Positions.AlibiSlopes(Heads) : null;
-            (o, weights) = SparseAttention.Attend(q, k, v, layout, slopes, DropoutP, training, denseWeights: weightsWanted || Capturing);
+            (o, weights) = SparseAttention.Attend(q, k, v, layout, slopes, DropoutP, training, denseWeights: weightsWanted || Captures("weights"));
             if (weights is not null) Intermediate("weights", weights);
         }
         else
