@@ -9,8 +9,11 @@ namespace ArchNotebooks.Library.Layers;
 /// Multi-head attention written out (Vaswani et al. 2017), self or cross. Parameters use PyTorch's
 /// nn.MultiheadAttention names and layout (in_proj_weight (3D, D), in_proj_bias, out_proj), so its
 /// weights load directly. Masks (causal, local, block-sparse, strided) and ALiBi become one additive
-/// bias; rotary positions rotate q and k. The post-softmax weights (B, H, L, S) are always offered
-/// as the intermediate "weights", so <c>model.capture("**.attn.weights")</c> sees them.
+/// bias; rotary positions rotate q and k. Local, block-sparse and strided self-attention run on the
+/// kept blocks only (<see cref="SparseAttention"/>) when that scores fewer entries than dense attention.
+/// The post-softmax weights (B, H, L, S) are always offered as the intermediate "weights", so
+/// <c>model.capture("**.attn.weights")</c> sees them (for the sparse path they are scattered to the dense
+/// shape only while something captures them).
 /// </summary>
 public sealed class MultiHeadAttention : Module<Tensor, Tensor>
 {
@@ -18,6 +21,7 @@ public sealed class MultiHeadAttention : Module<Tensor, Tensor>
     public readonly Tensor? in_proj_bias;
     public readonly Linear out_proj;
     readonly Tensor? cachedBias, rotaryCos, rotarySin;
+    SparseAttentionLayout? sparseLayout;   // the last length's, rebuilt when the length changes
 
     public long Dim { get; }
     public int Heads { get; }
@@ -43,7 +47,8 @@ public sealed class MultiHeadAttention : Module<Tensor, Tensor>
         if (bias) init.zeros_(out_proj.bias!);
         if (max_len > 0)
         {
-            var b = Positions.AttentionBias(max_len, max_len, heads, causal, pattern, window, position == PositionKind.ALiBi);
+            // A pattern that runs sparsely at max_len would waste max_len² on a dense mask it never uses.
+            var b = SparseLayout(max_len) is null ? Positions.AttentionBias(max_len, max_len, heads, causal, pattern, window, position == PositionKind.ALiBi) : null;
             if (b is not null) cachedBias = register_buffer("attn_bias", b, persistent: false);
             if (position == PositionKind.Rotary)
             {
@@ -66,13 +71,33 @@ public sealed class MultiHeadAttention : Module<Tensor, Tensor>
     /// <summary>Output only; mask is an extra boolean keep-mask or additive bias broadcastable to (B, H, L, S).</summary>
     public Tensor Attend(Tensor x, Tensor? context = null, Tensor? mask = null)
     {
-        var (output, weights) = AttendWithWeights(x, context, mask);
-        weights.Dispose();
+        var (output, weights) = Run(x, context, mask, weightsWanted: false);
+        weights?.Dispose();
         return output;
     }
 
-    /// <summary>Output (B, L, D) and the post-softmax attention weights (B, H, L, S), both in the caller's scope.</summary>
+    /// <summary>
+    /// Output (B, L, D) and the post-softmax attention weights (B, H, L, S), both in the caller's scope. The
+    /// sparse path scatters its weights into that dense shape, so this costs L² memory whatever the pattern.
+    /// </summary>
     public (Tensor output, Tensor weights) AttendWithWeights(Tensor x, Tensor? context = null, Tensor? mask = null)
+    {
+        var (output, weights) = Run(x, context, mask, weightsWanted: true);
+        return (output, weights!);
+    }
+
+    /// <summary>
+    /// The blocks self-attention over <paramref name="length"/> positions computes when it runs sparsely (no
+    /// extra mask); null when it runs dense: a dense pattern, or a sequence too short for blocks to pay.
+    /// </summary>
+    public SparseAttentionLayout? SparseLayout(long length)
+    {
+        if (Pattern == AttentionPattern.Dense || length <= 0) return null;
+        if (sparseLayout?.Length != length) sparseLayout = new SparseAttentionLayout(Pattern, Window, Causal, length);
+        return sparseLayout.Pays ? sparseLayout : null;
+    }
+
+    (Tensor output, Tensor? weights) Run(Tensor x, Tensor? context, Tensor? mask, bool weightsWanted)
     {
         using var scope = NewDisposeScope();
         if (x.dim() != 3 || x.size(2) != Dim) throw new ArgumentException($"attention expects (B, L, {Dim}), got [{string.Join(", ", x.shape)}]");
@@ -93,12 +118,23 @@ public sealed class MultiHeadAttention : Module<Tensor, Tensor>
         }
         long s = k.size(2);
         if (Position == PositionKind.Rotary) (q, k) = Rotate(q, k, l, s);
-        var bias = Bias(l, s, x);
-        if (mask is not null) bias = bias is null ? mask : mask.dtype == ScalarType.Bool ? bias.masked_fill(mask.logical_not(), double.NegativeInfinity) : bias + mask;
-        var (o, weights) = F.scaled_dot_product_attention(q, k, v, bias, DropoutP, training: training);
-        Intermediate("weights", weights);
+        Tensor o;
+        Tensor? weights;
+        if (context is null && mask is null && SparseLayout(l) is { } layout)
+        {
+            var slopes = Position == PositionKind.ALiBi ? Positions.AlibiSlopes(Heads) : null;
+            (o, weights) = SparseAttention.Attend(q, k, v, layout, slopes, DropoutP, training, denseWeights: weightsWanted || Captures("weights"));
+            if (weights is not null) Intermediate("weights", weights);
+        }
+        else
+        {
+            var bias = Bias(l, s, x);
+            if (mask is not null) bias = bias is null ? mask : mask.dtype == ScalarType.Bool ? bias.masked_fill(mask.logical_not(), double.NegativeInfinity) : bias + mask;
+            (o, weights) = F.scaled_dot_product_attention(q, k, v, bias, DropoutP, training: training);
+            Intermediate("weights", weights);
+        }
         var merged = o.transpose(1, 2).reshape(b, l, Dim);
-        return (out_proj.call(merged).MoveToOuterDisposeScope(), weights.MoveToOuterDisposeScope());
+        return (out_proj.call(merged).MoveToOuterDisposeScope(), weights?.MoveToOuterDisposeScope());
     }
 
     // The cached tables were rounded to float32 when built; a float64 model (parity tests, gradcheck)

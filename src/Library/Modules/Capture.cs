@@ -30,9 +30,11 @@ public sealed class Capture : IDisposable
         return new Regex("^" + escaped + "$", RegexOptions.CultureInvariant);
     }
 
+    internal bool Wants(string key) => !disposed && patterns.Any(p => p.IsMatch(key));
+
     internal void Offer(string key, Tensor value)
     {
-        if (disposed || !patterns.Any(p => p.IsMatch(key))) return;
+        if (!Wants(key)) return;
         var kept = value.detach().DetachFromDisposeScope();
         if (!values.TryGetValue(key, out var list)) values[key] = list = new List<Tensor>();
         list.Add(kept);

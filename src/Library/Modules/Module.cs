@@ -244,6 +244,16 @@ public abstract partial class Module : IDisposable
         return value;
     }
 
+    /// <summary>Whether an open capture would record the intermediate <paramref name="name"/>: lets a layer skip building a value only captures use.</summary>
+    protected bool Captures(string name)
+    {
+        if (!Captured()) return false;
+        var key = Path.Length == 0 ? name : Path + "." + name;
+        for (var m = this; m is not null; m = m.parent)
+            if (m.captures.Any(c => c.Wants(key))) return true;
+        return false;
+    }
+
     // Whether a capture is open on this module or one above it: a walk of a few parents, so a model nobody
     // captures from never builds its paths, and captures on one model cost nothing to any other.
     bool Captured()

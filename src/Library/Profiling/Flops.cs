@@ -35,7 +35,9 @@ public static class Flops
 
     /// <summary>
     /// Queries from x (B, L, D), keys and values from the context (B, S, D): the query projection (L·D·D),
-    /// key and value projections (S·D·2D), then QKᵀ and AV (L·S·D each), per batch element.
+    /// key and value projections (S·D·2D), then QKᵀ and AV (L·S·D each), per batch element. Self-attention
+    /// that runs sparsely scores only its layout's entries (padded rows and masked entries inside computed
+    /// blocks included, since they are computed), so L·S becomes the layout's ScoreEntries.
     /// The output projection is a Linear child and counted there.
     /// </summary>
     static double? Attention(MultiHeadAttention a, object? input, Tensor output)
@@ -43,6 +45,7 @@ public static class Flops
         var (x, context) = input switch { Tensor t => (t, t), ValueTuple<Tensor, Tensor> p => (p.Item1, p.Item2), _ => (output, output) };
         if (x.dim() < 3) return null;
         double b = x.shape[0], l = x.shape[1], s = context.shape[1], d = a.Dim;
-        return 2 * b * l * d * d + 2 * b * s * d * 2 * d + 2 * 2 * b * l * s * d;
+        double scores = input is Tensor && a.SparseLayout(x.shape[1]) is { } sparse ? sparse.ScoreEntries : l * s;
+        return 2 * b * l * d * d + 2 * b * s * d * 2 * d + 2 * 2 * b * scores * d;
     }
 }
