@@ -83,15 +83,33 @@ public static class PortableValues
         var arguments = new Dictionary<string, JsonElement>();
         foreach (var parameter in constructor.GetParameters())
         {
-            var property = type.GetProperty(parameter.Name!, BindingFlags.Public | BindingFlags.Instance | BindingFlags.IgnoreCase)
+            var value = Argument(task, parameter.Name!)
                 ?? throw new NotSupportedException($"{what} ({type.Name}) takes '{parameter.Name}' but does not show it as a property, so a shard could not rebuild it.");
-            arguments[parameter.Name!] = JsonSerializer.SerializeToElement(property.GetValue(task), parameter.ParameterType, Json);
+            arguments[parameter.Name!] = JsonSerializer.SerializeToElement(Convert.ChangeType(value, parameter.ParameterType, System.Globalization.CultureInfo.InvariantCulture), parameter.ParameterType, Json);
         }
         var reference = new TaskReference(name, task.Name, arguments);
         var rebuilt = ReadTask(reference, what);
         if (rebuilt.Name != task.Name || rebuilt.Description != task.Description)
             throw new NotSupportedException($"{what} ({type.Name}) rebuilt from its constructor arguments is '{rebuilt.Description}', not '{task.Description}'; a shard would train on another task.");
         return reference;
+    }
+
+    // Where a task keeps a constructor argument under another name (checked by the rebuild in Task).
+    static readonly Dictionary<string, string[]> Aliases = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["size"] = ["ImageSize", "FrameSize"],
+        ["classes"] = ["NumClasses"],
+    };
+
+    static object? Argument(ISyntheticTask task, string parameter)
+    {
+        const BindingFlags Public = BindingFlags.Public | BindingFlags.Instance | BindingFlags.IgnoreCase;
+        foreach (var name in Aliases.GetValueOrDefault(parameter, []).Prepend(parameter))
+            if (task.GetType().GetProperty(name, Public) is { } property) return property.GetValue(task);
+        // Modular addition takes the training share and keeps the test share.
+        if (string.Equals(parameter, "trainFraction", StringComparison.OrdinalIgnoreCase) && task.GetType().GetProperty("TestFraction", Public)?.GetValue(task) is double test)
+            return 1 - test;
+        return null;
     }
 
     public static ISyntheticTask ReadTask(TaskReference reference, string what)
