@@ -47,6 +47,8 @@ public sealed class AblationStudy<TConfig> where TConfig : notnull
     public Device? Device { get; set; }
     public int BootstrapResamples { get; set; } = 10_000;
     public long BootstrapSeed { get; set; }
+    /// <summary>True when each model is <c>config.For(task).Build()</c> (<see cref="Ablation.Of"/>), which a shard process can redo.</summary>
+    public bool BuildsFromConfig { get; init; }
 
     /// <summary>Adds a variant given as a whole config.</summary>
     public AblationStudy<TConfig> Add(string name, TConfig config)
@@ -129,7 +131,7 @@ public static class Ablation
 {
     /// <summary>A study whose models come from the config itself (<see cref="IModelConfig.For"/> the task, then Build).</summary>
     public static AblationStudy<TConfig> Of<TConfig>(string name, TConfig baseline, ISyntheticTask task, TrainConfig? training = null)
-        where TConfig : IModelConfig => new(name, baseline, c => c.For(task).Build(), task, training);
+        where TConfig : IModelConfig => new(name, baseline, c => c.For(task).Build(), task, training) { BuildsFromConfig = true };
 
     /// <summary>The study with one variant per ablation point and alternative of the baseline's [Ablation] fields.</summary>
     public static AblationStudy<TConfig> OverAllPoints<TConfig>(string name, TConfig baseline, ISyntheticTask task, TrainConfig? training = null)

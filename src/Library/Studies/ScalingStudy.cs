@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using ArchNotebooks.Library.Families;
 using ArchNotebooks.Library.Modules;
 using ArchNotebooks.Library.Tasks;
 using ArchNotebooks.Library.Training;
@@ -28,6 +29,17 @@ public sealed record ScalingResult(string Name, string Task, string Metric, IRea
         if (Interrupted) sb.Append("  INTERRUPTED: some sizes are missing\n");
         return sb.ToString().TrimEnd('\n');
     }
+
+    /// <summary>The result with the power laws fitted to the points' means (the offset law from four sizes on).</summary>
+    public static ScalingResult Fitted(string name, string task, string metric, IReadOnlyList<ScalingPoint> points, bool interrupted)
+    {
+        var n = points.Select(p => (double)p.Parameters).ToList();
+        var loss = points.Select(p => p.Mean).ToList();
+        bool distinct = n.Distinct().Count() >= 2;
+        var fit = distinct && points.Count >= 2 && loss.All(l => l > 0) ? PowerLaw.Fit(n, loss) : null;
+        var offset = distinct && points.Count >= 4 ? PowerLaw.FitWithOffset(n, loss) : null;
+        return new ScalingResult(name, task, metric, points, fit, offset, interrupted);
+    }
 }
 
 /// <summary>
@@ -39,6 +51,10 @@ public sealed class ScalingStudy<TConfig>(string name, IEnumerable<(string name,
     Func<TConfig, Module<Tensor, Tensor>> model, ISyntheticTask task, TrainConfig? training = null) where TConfig : notnull
 {
     public string Name { get; } = name;
+    public ISyntheticTask Task => task;
+    public TrainConfig Training => training ?? new TrainConfig();
+    /// <summary>True when each model is <c>config.For(task).Build()</c> (<see cref="Scaling.Of"/>), which a shard process can redo.</summary>
+    public bool BuildsFromConfig { get; init; }
     public IReadOnlyList<(string name, TConfig config)> Sizes { get; } = sizes.ToList();
     public IReadOnlyList<long> Seeds { get; set; } = new long[] { 0, 1, 2 };
     public string Metric { get; set; } = "test_loss";
@@ -51,15 +67,18 @@ public sealed class ScalingStudy<TConfig>(string name, IEnumerable<(string name,
         bool interrupted = false;
         foreach (var (size, config) in Sizes)
         {
-            var (runs, stopped) = SeedRunner.Run(Name, size, config, model, task, training ?? new TrainConfig(), Seeds, log, Family, Device, cancellation);
+            var (runs, stopped) = SeedRunner.Run(Name, size, config, model, task, Training, Seeds, log, Family, Device, cancellation);
             if (runs.Count > 0) points.Add(new ScalingPoint(size, runs[0].ParameterCount, runs.Select(r => r.Metrics[Metric]).ToList()));
             if (stopped) { interrupted = true; break; }
         }
-        var n = points.Select(p => (double)p.Parameters).ToList();
-        var loss = points.Select(p => p.Mean).ToList();
-        bool distinct = n.Distinct().Count() >= 2;
-        var fit = distinct && points.Count >= 2 && loss.All(l => l > 0) ? PowerLaw.Fit(n, loss) : null;
-        var offset = distinct && points.Count >= 4 ? PowerLaw.FitWithOffset(n, loss) : null;
-        return new ScalingResult(Name, task.Name, Metric, points, fit, offset, interrupted);
+        return ScalingResult.Fitted(Name, task.Name, Metric, points, interrupted);
     }
+}
+
+/// <summary>Shortcuts for scaling studies over the families' configs.</summary>
+public static class Scaling
+{
+    /// <summary>A scaling study whose models come from each size's config (<see cref="IModelConfig.For"/> the task, then Build).</summary>
+    public static ScalingStudy<TConfig> Of<TConfig>(string name, IEnumerable<(string name, TConfig config)> sizes, ISyntheticTask task, TrainConfig? training = null)
+        where TConfig : IModelConfig => new(name, sizes, c => c.For(task).Build(), task, training) { BuildsFromConfig = true };
 }
