@@ -24,6 +24,7 @@ public static class FamilyCatalog
         new("gru", [], "recurrent network with GRU cells", () => new RecurrentConfig(Cell: RecurrentCell.GRU), "Hidden"),
         new("rnn", [], "recurrent network with plain tanh (Elman) cells", () => new RecurrentConfig(Cell: RecurrentCell.RNN), "Hidden"),
         new("graph", ["gnn", "message-passing"], "message-passing graph network (sum/mean/max aggregation, edge features, per-node head)", () => new GraphNetworkConfig(), "Hidden"),
+        new("ntm", ["turing-machine"], "neural Turing machine: a controller with a differentiable memory, content- and location-addressed read and write heads", () => new TuringMachineConfig(), "Hidden"),
         new("d4", ["dihedral"], "rotation- and reflection-equivariant (D4) group-convolution network", () => new C4Config(Group: SymmetryGroup.D4), "Hidden"),
     ];
 
@@ -53,6 +54,7 @@ public static class FamilyCatalog
         RecurrentConfig { Cell: RecurrentCell.RNN } => "rnn",
         RecurrentConfig => "lstm",
         GraphNetworkConfig => "graph",
+        TuringMachineConfig => "ntm",
         _ => config.GetType().Name,
     };
 }
