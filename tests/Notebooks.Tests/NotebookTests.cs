@@ -113,11 +113,12 @@ public sealed class NotebookTests
     }
 
     [Fact]
-    public void Video_architecture_compares_three_designs_on_motion_and_static_classes()
+    public void Video_architecture_compares_four_designs_on_motion_and_static_classes()
     {
         var nb = ExecutedNotebook.Get("video-architecture.ipynb");
         nb.AssertSucceeded();
-        string[] variants = ["factorized + cross-attention", "divided space-time", "3D conv", "fusion: concat", "spatial stream only", "temporal stream only", "dense temporal attention"];
+        string[] variants = ["factorized + cross-attention", "divided space-time", "3D conv", "2-D CNN per frame", "fusion: concat", "spatial stream only", "temporal stream only",
+            "dense temporal attention", "fusion: hierarchical", "narrow temporal stream"];
         foreach (var metric in new[] { "test_accuracy", "motion_accuracy", "static_accuracy" })
         {
             var table = Assert.Single(nb.TextsStartingWith($"video-architecture on moving-shapes-video: {metric} "));

@@ -38,4 +38,32 @@ public sealed class FamilyMagicTests(MagicSession s)
         Assert.Equal("8 D4", r.ResultText);
         Assert.Matches(@"(?m)^Group\s+C4\s+D4\s", s.Run("#!arch points c4").Text);
     }
+
+    [Fact]
+    public void Turing_machine_builds_for_recall_checks_causal_and_lists_its_points()
+    {
+        var r = s.Run("#!arch model ntm --name tm --task recall --config hidden=16,slots=8,width=4\ntm.Config.Vocab + \" \" + tm.Config.Controller");
+        Assert.Null(r.Error);
+        Assert.Matches(@"^tm = TuringMachine: ntm for recall, [\d,]+ parameters on cpu", r.Stdout);
+        Assert.Equal("16 LSTM", r.ResultText);
+        var points = s.Run("#!arch points ntm").Text;
+        foreach (var point in new[] { "Controller", "LocationAddressing", "WriteHead" })
+            Assert.Matches($"(?m)^{point} ", points);
+        // It declares itself causal, so the check must run the leak test on it (and it must pass).
+        var check = s.Run("#!arch check tm --task recall --overfit-steps 5 --baseline-steps 3 --batch 8");
+        Assert.Null(check.Error);
+        Assert.Matches(@"PASS batch-dependencies: .*declared causal: no output reads a later position", check.Text);
+    }
+
+    [Fact]
+    public void Early_exit_builds_a_pooled_classifier_and_refuses_per_token_tasks()
+    {
+        var r = s.Run("#!arch model early-exit --name ee --task setmax --config dim=16,heads=2\nee.Config.Threshold + \" \" + ee.Config.Transformer.Layers");
+        Assert.Null(r.Error);
+        Assert.Matches(@"^ee = EarlyExitClassifier: early-exit for setmax, [\d,]+ parameters on cpu", r.Stdout);
+        Assert.Equal("0.9 4", r.ResultText);
+        Assert.Matches(@"(?m)^EarlyExit\s+true\s+false", s.Run("#!arch points early-exit").Text);
+        var perToken = s.Run("#!arch model early-exit --name bad --task copy");
+        Assert.Contains("per example", perToken.Text + perToken.ErrorText);
+    }
 }

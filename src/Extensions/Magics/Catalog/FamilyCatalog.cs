@@ -37,6 +37,8 @@ public static class FamilyCatalog
         new("gru", [], "recurrent network with GRU cells", () => new RecurrentConfig(Cell: RecurrentCell.GRU), "Hidden"),
         new("rnn", [], "recurrent network with plain tanh (Elman) cells", () => new RecurrentConfig(Cell: RecurrentCell.RNN), "Hidden"),
         new("graph", ["gnn", "message-passing"], "message-passing graph network (sum/mean/max aggregation, edge features, per-node head)", () => new GraphNetworkConfig(), "Hidden"),
+        new("ntm", ["turing-machine"], "neural Turing machine: a controller with a differentiable memory, content- and location-addressed read and write heads", () => new TuringMachineConfig(), "Hidden"),
+        new("early-exit", ["earlyexit"], "transformer classifier whose examples leave at the first confident intermediate classifier (compute saved reported)", () => new EarlyExitConfig(new TransformerConfig(PerToken: false, Layers: 4)), "Transformer.Dim"),
         new("d4", ["dihedral"], "rotation- and reflection-equivariant (D4) group-convolution network", () => new C4Config(Group: SymmetryGroup.D4), "Hidden"),
     ];
 
@@ -79,6 +81,8 @@ public static class FamilyCatalog
         RecurrentConfig { Cell: RecurrentCell.RNN } => "rnn",
         RecurrentConfig => "lstm",
         GraphNetworkConfig => "graph",
+        TuringMachineConfig => "ntm",
+        EarlyExitConfig => "early-exit",
         // A registered family owns its config type, so a model built from it elsewhere is still named by it.
         _ => Registered.Registered.FirstOrDefault(r => r.Default.GetType() == config.GetType())?.Name ?? config.GetType().Name,
     };

@@ -211,9 +211,15 @@ public sealed class TransformerTrunk : Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
+        return norm_f.call(blocks.call(Embed(x))).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The input embedding with positions (and dropout): what the first block reads. Models that run the blocks one at a time (early exit) start here.</summary>
+    public Tensor Embed(Tensor x)
+    {
+        using var scope = NewDisposeScope();
         var h = wte is not null ? wte.call(x) : input_proj!.call(x);
-        h = drop.call(wpe.call(h));
-        return norm_f.call(blocks.call(h)).MoveToOuterDisposeScope();
+        return drop.call(wpe.call(h)).MoveToOuterDisposeScope();
     }
 }
 

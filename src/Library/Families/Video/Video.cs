@@ -16,10 +16,21 @@ public enum VideoArchitecture
     DividedSpaceTime,
     /// <summary>A 3D-convolution baseline (C3D-like).</summary>
     Conv3d,
+    /// <summary>A frame-wise 2-D CNN: the same small convolutions on every frame, pooled, then averaged over time; it never compares frames.</summary>
+    FrameCnn2d,
 }
 
 /// <summary>How the factorized model combines its two streams.</summary>
-public enum VideoFusion { CrossAttention, Concat, SpatialOnly, TemporalOnly }
+public enum VideoFusion
+{
+    /// <summary>Motion tokens read the per-patch appearance tokens through one cross-attention.</summary>
+    CrossAttention,
+    Concat,
+    SpatialOnly,
+    TemporalOnly,
+    /// <summary>Multi-scale: motion tokens read the appearance map at every scale of a 2×2-pooling pyramid (patches, then coarser regions, then the whole frame), one cross-attention per scale, summed.</summary>
+    Hierarchical,
+}
 
 /// <summary>
 /// Video classifiers over (N, T, C, H, W) clips. Each frame is cut into Patch×Patch patches embedded
@@ -39,12 +50,16 @@ public sealed record VideoConfig(
     [property: Ablation("how the spatial and temporal streams are fused")] VideoFusion Fusion = VideoFusion.CrossAttention,
     [property: Ablation("sparsity of temporal attention (uses TemporalWindow)", AttentionPattern.Dense, AttentionPattern.Local, AttentionPattern.Strided)]
     AttentionPattern TemporalPattern = AttentionPattern.Local,
-    long TemporalWindow = 2) : IModelConfig
+    long TemporalWindow = 2,
+    [property: Ablation("width of the temporal stream (0: the spatial Dim); asymmetric streams", 16L, 64L)] long TemporalDim = 0,
+    [property: Ablation("depth of the temporal stream (0: the spatial Layers)", 2)] int TemporalLayers = 0,
+    int TemporalHeads = 0) : IModelConfig
 {
     public Module<Tensor, Tensor> Build() => Architecture switch
     {
         VideoArchitecture.FactorizedCrossAttention => new FactorizedVideoTransformer(this),
         VideoArchitecture.DividedSpaceTime => new DividedSpaceTimeTransformer(this),
+        VideoArchitecture.FrameCnn2d => new FrameCnnVideoNet(this),
         _ => new Conv3dVideoNet(this),
     };
 
@@ -57,8 +72,11 @@ public sealed record VideoConfig(
     internal long PatchesPerFrame => (FrameSize / Patch) * (FrameSize / Patch);
     // Positions are learned parameters of the patch embedding, so none act inside attention.
     internal TransformerConfig Spatial => new(Dim: Dim, Heads: Heads, FfnHidden: 2 * Dim, Position: PositionKind.None, MaxLen: PatchesPerFrame);
-    internal TransformerConfig Temporal => new(Dim: Dim, Heads: Heads, FfnHidden: 2 * Dim, Position: PositionKind.None,
-        Pattern: TemporalPattern, Window: TemporalWindow, MaxLen: Frames);
+    internal TransformerConfig Temporal => new(Dim: TemporalWidth, Heads: TemporalHeads > 0 ? TemporalHeads : Heads, FfnHidden: 2 * TemporalWidth,
+        Position: PositionKind.None, Pattern: TemporalPattern, Window: TemporalWindow, MaxLen: Frames);
+    // Derived, so internal (public properties would become run-log columns): the temporal stream's own width and depth.
+    internal long TemporalWidth => TemporalDim > 0 ? TemporalDim : Dim;
+    internal int TemporalDepth => TemporalLayers > 0 ? TemporalLayers : Layers;
 }
 
 /// <summary>(N, T, C, H, W) → patch tokens (N, T, S, D) with learned spatial and temporal positions added.</summary>
@@ -91,6 +109,10 @@ public sealed class FactorizedVideoTransformer : Module<Tensor, Tensor>
     public readonly PatchEmbedding embed;
     public readonly Sequential spatial, temporal;
     public readonly MultiHeadAttention fusion;
+    /// <summary>Hierarchical fusion's cross-attentions to the coarser appearance maps (2×2-pooled, then again, down to one region); empty otherwise.</summary>
+    public readonly Sequential coarse_fusion;
+    /// <summary>Into and out of the temporal stream's own width, when it differs from Dim (asymmetric streams); null otherwise.</summary>
+    public readonly Linear? temporal_in, temporal_out;
     public readonly LayerNorm norm_q, norm_kv, norm_out;
     public readonly Linear head;
 
@@ -100,14 +122,19 @@ public sealed class FactorizedVideoTransformer : Module<Tensor, Tensor>
         embed = register_module("embed", new PatchEmbedding(c));
         spatial = register_module("spatial", new Sequential());
         temporal = register_module("temporal", new Sequential());
-        for (int i = 0; i < c.Layers; i++)
+        for (int i = 0; i < c.Layers; i++) spatial.Append(new TransformerEncoderBlock(c.Spatial));
+        for (int i = 0; i < c.TemporalDepth; i++) temporal.Append(new TransformerEncoderBlock(c.Temporal));
+        if (c.TemporalWidth != c.Dim)
         {
-            spatial.Append(new TransformerEncoderBlock(c.Spatial));
-            temporal.Append(new TransformerEncoderBlock(c.Temporal));
+            temporal_in = register_module("temporal_in", new Linear(c.Dim, c.TemporalWidth));
+            temporal_out = register_module("temporal_out", new Linear(c.TemporalWidth, c.Dim));
         }
         norm_q = register_module("norm_q", new LayerNorm(c.Dim));
         norm_kv = register_module("norm_kv", new LayerNorm(c.Dim));
         fusion = register_module("fusion", new MultiHeadAttention(c.Dim, c.Heads));
+        coarse_fusion = register_module("coarse_fusion", new Sequential());
+        if (c.Fusion == VideoFusion.Hierarchical)
+            for (long side = c.FrameSize / c.Patch; side > 1; side /= 2) coarse_fusion.Append(new MultiHeadAttention(c.Dim, c.Heads));
         norm_out = register_module("norm_out", new LayerNorm(c.Dim));
         head = register_module("head", new Linear(c.Fusion == VideoFusion.Concat ? 2 * c.Dim : c.Dim, c.Classes));
     }
@@ -119,16 +146,39 @@ public sealed class FactorizedVideoTransformer : Module<Tensor, Tensor>
         long n = tokens.size(0), t = tokens.size(1), s = tokens.size(2), d = tokens.size(3);
         // Appearance: attention among the patches of each frame, then averaged over time → (N, S, D).
         var appearance = spatial.call(tokens.reshape(n * t, s, d)).reshape(n, t, s, d).mean(1);
-        // Motion: attention over time at each patch position, then averaged over patches → (N, T, D).
-        var motion = temporal.call(tokens.transpose(1, 2).reshape(n * s, t, d)).reshape(n, s, t, d).mean(1);
+        // Motion: attention over time at each patch position (in the temporal stream's own width), then averaged over patches → (N, T, D).
+        var perPatch = tokens.transpose(1, 2).reshape(n * s, t, d);
+        if (temporal_in is not null) perPatch = temporal_in.call(perPatch);
+        var motion = temporal.call(perPatch);
+        if (temporal_out is not null) motion = temporal_out.call(motion);
+        motion = motion.reshape(n, s, t, d).mean(1);
         var pooled = Config.Fusion switch
         {
             VideoFusion.CrossAttention => (motion + fusion.call(norm_q.call(motion), norm_kv.call(appearance))).mean(1),
+            VideoFusion.Hierarchical => HierarchicalFusion(motion, appearance).mean(1),
             VideoFusion.Concat => cat(new[] { motion.mean(1), appearance.mean(1) }, -1),
             VideoFusion.SpatialOnly => appearance.mean(1),
             _ => motion.mean(1),
         };
         return head.call(Config.Fusion == VideoFusion.Concat ? pooled : norm_out.call(pooled)).MoveToOuterDisposeScope();
+    }
+
+    // motion + Σ over scales of cross-attention from the motion tokens to the appearance map at that scale:
+    // the patches themselves, then 2×2 averages of them, and so on down to a single region.
+    Tensor HierarchicalFusion(Tensor motion, Tensor appearance)
+    {
+        long n = appearance.size(0), d = appearance.size(2), side = Config.FrameSize / Config.Patch;
+        var query = norm_q.call(motion);
+        var fused = motion + fusion.call(query, norm_kv.call(appearance));
+        var map = appearance.transpose(1, 2).reshape(n, d, side, side);       // (N, D, side, side)
+        for (int k = 0; k < coarse_fusion.Count; k++)
+        {
+            map = nn.functional.avg_pool2d(map, 2, 2);
+            if (map.size(-1) == 0) break;
+            var regions = map.flatten(2).transpose(1, 2);                     // (N, side'², D)
+            fused = fused + ((MultiHeadAttention)coarse_fusion[k]).call(query, norm_kv.call(regions));
+        }
+        return fused;
     }
 }
 
@@ -161,6 +211,34 @@ public sealed class DividedSpaceTimeTransformer : Module<Tensor, Tensor>
             x = space.call(x.reshape(n * t, s, d)).reshape(n, t, s, d);
         }
         return head.call(norm.call(x.mean(new long[] { 1, 2 }))).MoveToOuterDisposeScope();
+    }
+}
+
+/// <summary>
+/// The frame-wise 2-D CNN baseline: two 3×3 convolutions (the second strided) and global average pooling on
+/// each frame alone, the frames' features averaged over time, a linear head. It sees every frame but never
+/// compares two, so a shape's motion is invisible to it (the seeds' "2-D CNNs miss temporal structure").
+/// </summary>
+public sealed class FrameCnnVideoNet : Module<Tensor, Tensor>
+{
+    public readonly Sequential body;
+    public readonly Linear head;
+
+    public FrameCnnVideoNet(VideoConfig c)
+    {
+        body = register_module("body", new Sequential(
+            new Conv2d(c.InChannels, c.Dim / 2, 3, padding: 1), Activation.ReLU(),
+            new Conv2d(c.Dim / 2, c.Dim, 3, stride: 2, padding: 1), Activation.ReLU(),
+            new GlobalPool("avg")));
+        head = register_module("head", new Linear(c.Dim, c.Classes));
+    }
+
+    public override Tensor forward(Tensor video)
+    {
+        using var scope = NewDisposeScope();
+        long n = video.size(0), t = video.size(1);
+        var perFrame = body.call(video.flatten(0, 1)).reshape(n, t, -1);      // (N, T, D)
+        return head.call(perFrame.mean(1)).MoveToOuterDisposeScope();
     }
 }
 
