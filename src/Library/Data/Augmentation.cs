@@ -9,7 +9,7 @@ namespace ArchNotebooks.Library.Data;
 /// A change applied to every training batch (never to held-out ones): mixup or random masking. Its
 /// randomness comes from the batch's seed, so a run — and a resumed run — draws the same changes on any device.
 /// Give it to a task as a pipeline option (<c>task.Augmented(new Mixup(0.2))</c>) or to the Trainer as
-/// <c>TrainConfig.Augmentation</c>, which also logs it with the recipe.
+/// <c>TrainConfig.Augmentations</c>, which also logs it with the recipe.
 /// </summary>
 public abstract record Augmentation
 {
@@ -41,10 +41,10 @@ public sealed record Mixup(double Alpha = 0.2) : Augmentation
     public override void Check(ISyntheticTask task)
     {
         if (!(Alpha > 0) || !double.IsFinite(Alpha)) throw new ArgumentException($"mixup's alpha must be positive, got {Alpha}");
-        if (task.Loss != LossKind.Classification)
-            throw new ArgumentException($"mixup blends one label per example; {task.Name} is a {task.Loss} task (masking suits token sequences)");
         if (task.InputDType is not (ScalarType.Float32 or ScalarType.Float64))
             throw new ArgumentException($"mixup blends inputs, but {task.Name}'s are {task.InputDType} token ids; mask them instead (RandomMasking)");
+        if (task.Loss != LossKind.Classification)
+            throw new ArgumentException($"mixup blends one label per example; {task.Name} is a {task.Loss} task (masking suits token sequences)");
     }
 
     public override TaskBatch Apply(TaskBatch batch, ISyntheticTask task, long seed)

@@ -67,7 +67,7 @@ public class AugmentationTests
         Assert.True(batch.Input.masked_select(masked).eq(7).all().ToBoolean());
         Assert.True(equal(batch.Input.masked_select(masked.logical_not()), plain.Input.masked_select(masked.logical_not())));
         Assert.True(equal(batch.Target, plain.Target));   // targets are untouched
-        Assert.Contains("not an id", Assert.Throws<ArgumentException>(() => task.Augmented(new RandomMasking(0.1, MaskToken: 8))).Message);
+        Assert.Contains("not an id", Assert.Throws<ArgumentException>(() => task.Augmented(new RandomMasking(0.1, MaskToken: task.VocabSize!.Value))).Message);
     }
 
     [Fact]

@@ -56,7 +56,7 @@ public class LearningRateSweepTests
         var result = study.Run(ablationLog);
         Assert.Same(tuning, result.Tuning);
         Assert.Equal(tuning.Best["sgd"], result.LearningRates["sgd"]);
-        Assert.All(ablationLog.Runs, r => Assert.Equal(tuning.Best[r.Info.Variant], r.Info.Training!["lr"]));
+        Assert.All(ablationLog.Runs, r => Assert.Equal(tuning.Best[r.Info.Variant], r.Info.Training!.LearningRate));
         Assert.Contains("learning rates tuned on the validation split: baseline", result.ToString());
         Assert.Matches(@"baseline\s+[\d.e-]+\s", tuning.ToString());
     }

@@ -21,7 +21,7 @@ public class ScalingTests
         Assert.All(memory.Runs, r => Assert.Equal("mlp-scaling", r.Info.Group));
         // Each size's seeds carry the recipe they trained with (logged as config.train.*).
         Assert.All(memory.Runs, r => Assert.Equal(new object?[] { "adamw", 3e-3, 150, 64, "cpu" },
-            new[] { "optimizer", "lr", "steps", "batch_size", "device" }.Select(k => r.Info.Training![k])));
+            new[] { "optimizer", "lr", "steps", "batch_size", "device" }.Select(k => RunConfig.Train(r.Info.Training!, r.Info.Device)[k])));
         var fit = Assert.IsType<PowerLawFit>(result.Fit);
         Assert.True(fit.B > 0, result.ToString());
         Assert.InRange(fit.RSquared, 0, 1);

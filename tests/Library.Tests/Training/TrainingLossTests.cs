@@ -14,8 +14,9 @@ public class TrainingLossTests
     public void The_built_ins_compute_what_their_names_say()
     {
         var task = new CopyTask(symbols: 4, length: 3);
+        int classes = (int)task.NumClasses;   // the symbols plus the task's separator and blank
         manual_seed(1);
-        using var logits = randn(5, 3, 4);
+        using var logits = randn(5, 3, classes);
         using var target = tensor(new long[] { 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 0, SyntheticTask.Ignore, 2 }, [5, 3]);
         Assert.Equal(task.ComputeLoss(logits, target).ToDouble(), TrainingLoss.CrossEntropy.Compute(logits, target, task).ToDouble(), 6);
         Assert.Equal(task.ComputeLoss(logits, target, 0.1).ToDouble(), TrainingLoss.Named("label_smoothing=0.1").Compute(logits, target, task).ToDouble(), 6);
@@ -28,11 +29,11 @@ public class TrainingLossTests
         {
             if (t[p] == SyntheticTask.Ignore) continue;
             scored++;
-            for (int c = 0; c < 4; c++) sum += Math.Pow(l[p * 4 + c] - (t[p] == c ? 1 : 0), 2) / 4;
+            for (int c = 0; c < classes; c++) sum += Math.Pow(l[p * classes + c] - (t[p] == c ? 1 : 0), 2) / classes;
         }
         Assert.Equal(sum / scored, TrainingLoss.Named("MSE").Compute(logits, target, task).ToDouble(), 5);
         // Soft targets (what mixup makes) go through the same losses.
-        using var soft = F.softmax(randn(5, 3, 4), -1);
+        using var soft = F.softmax(randn(5, 3, classes), -1);
         Assert.Equal(logits.sub(soft).square().mean().ToDouble(), TrainingLoss.Mse.Compute(logits, soft, task).ToDouble(), 6);
         Assert.Contains("label_smoothing=EPS", Assert.Throws<ArgumentException>(() => TrainingLoss.Named("hinge")).Message);
     }
