@@ -138,6 +138,31 @@ public sealed class NotebookTests
     }
 
     [Fact]
+    public void Memory_and_computation_compares_the_turing_machine_with_its_ablations_and_sweeps_early_exit()
+    {
+        var nb = ExecutedNotebook.Get("memory-and-computation.ipynb");
+        nb.AssertSucceeded();
+        string[] variants = ["baseline", "no location addressing", "no write head", "feed-forward controller", "LSTM", "causal transformer"];
+        foreach (var metric in new[] { "test_accuracy", "generalization_accuracy" })
+        {
+            var table = Assert.Single(nb.TextsStartingWith($"memory-copy on copy: {metric} "));
+            foreach (var v in variants) Assert.Contains(v, table);
+        }
+        var accuracy = FinalByVariant(nb, "memory-copy", "generalization_accuracy");
+        Assert.Equal(variants.Order(), accuracy.Keys.Order());
+        Assert.Contains("no early exit", Assert.Single(nb.TextsStartingWith("early-exit-setmax on set-max: test_accuracy ")));
+        var markdown = Markdown(nb);
+        // The threshold sweep: the unreachable threshold saves nothing, and saving never goes down as the threshold falls.
+        var saved = System.Text.RegularExpressions.Regex.Matches(markdown, @"\| (never \(every block\)|[\d.]+) \| [\d.]+ ?% \| ([\d.]+) ?% \|")
+            .Select(m => (Threshold: m.Groups[1].Value, Saved: double.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture))).ToList();
+        Assert.Equal(8, saved.Count);
+        Assert.Equal(0, saved[^1].Saved);
+        for (int i = 1; i < saved.Count; i++) Assert.True(saved[i].Saved <= saved[i - 1].Saved, $"saving rose from threshold {saved[i - 1].Threshold} to {saved[i].Threshold}");
+        Assert.Contains("the NTM scores **", markdown);
+        Assert.Contains("skips", markdown);
+    }
+
+    [Fact]
     public void Mixture_of_experts_compares_dense_and_moe_at_equal_compute_and_reports_load_balance()
     {
         var nb = ExecutedNotebook.Get("mixture-of-experts.ipynb");

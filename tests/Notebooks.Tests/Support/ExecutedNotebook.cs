@@ -19,6 +19,7 @@ public sealed class ExecutedNotebook
         ["symmetry.ipynb"] = [("maxSteps", "80"), ("seeds", "2")],
         ["experiment.dib"] = [("steps", "60"), ("seeds", "3")],
         ["your-own-architecture.ipynb"] = [("steps", "150"), ("seeds", "3")],
+        ["memory-and-computation.ipynb"] = [("steps", "60"), ("seeds", "2")],
     };
 
     static readonly ConcurrentDictionary<string, Lazy<ExecutedNotebook>> cache = new();
