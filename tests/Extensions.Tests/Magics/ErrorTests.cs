@@ -58,6 +58,14 @@ public sealed class ErrorTests(MagicSession s)
     [InlineData("#!arch summary m --input-shape 1,x", "bad value for --input-shape: expected positive sizes")]
     [InlineData("#!arch compare onlyone", "give at least two runs to compare (got 1)")]
     [InlineData("#!arch runs --last 0", "bad value for --last: must be at least 1, got 0")]
+    [InlineData("#!arch ablate m --remove ffn --partition gpu", "--partition applies only with --submit slurm; without --submit the study trains here")]
+    [InlineData("#!arch ablate m --remove ffn --submit pbs", "bad value for --submit: 'pbs'; archnb submits to slurm")]
+    [InlineData("#!arch ablate m --remove ffn --submit slurm --no-log", "--submit with --no-log: a submitted study's shards record into the run log")]
+    [InlineData("#!arch scale transformer --task copy --sizes 8,16 --submit slurm --result fit", "bind it then with #!arch study transformer-scaling --result fit")]
+    [InlineData("#!arch ablate m --remove ffn --submit slurm --time soon", "bad value for --time: 'soon'")]
+    [InlineData("#!arch ablate m --remove ffn --submit slurm --sbatch \"--account=lab --array=1-3\"", "--sbatch --array=1-3: archnb sets the array itself")]
+    [InlineData("#!arch ablate m --remove ffn --submit slurm --tune-lr 1e-3..1e-2", "--submit with --tune-lr")]
+    [InlineData("#!arch study big --time 10", "--time applies only with --resubmit")]
     public void Mistakes_name_what_is_wrong_and_run_nothing(string line, string expected)
     {
         s.Run("var notAModel = 42;\nArchNotebooks.Library.Modules.Module<Tensor, Tensor>? nullModel = null;\nvar handmadeLayer = new ArchNotebooks.Library.Layers.Linear(2, 2);");
