@@ -152,6 +152,20 @@ public sealed partial class StudySubmissionTests(ITestOutputHelper output) : IDi
         Assert.Contains($"no study has been submitted into {runs}", unknown.Error!.Value);
     }
 
+    [SlurmFact]
+    public void A_scaling_study_that_sbatch_refuses_leaves_no_plan_behind()
+    {
+        // No cluster runs here (SLURM_CONF unset, no /etc/slurm/slurm.conf): sbatch fails, after the plan was written.
+        Assert.Null(Environment.GetEnvironmentVariable("SLURM_CONF"));
+        using var session = new ScriptSession(root);
+        var runs = Path.Combine(root, "runs");
+        var refused = Run(session, $"#!arch scale deepsets --task setmax --task-config digits=6,size=3 --sizes 4,8 --seeds 1 --steps 2 --runs {runs} --submit slurm");
+        Assert.NotNull(refused.Error);
+        Assert.Contains("sbatch refused study deepsets-scaling", refused.Error!.Value);
+        Assert.False(File.Exists(Path.Combine(runs, "studies", "deepsets-scaling", "plan.json")));
+        Assert.Contains("no study has been submitted", Run(session, $"#!arch study deepsets-scaling --runs {runs}").Error!.Value);
+    }
+
     void Scontrol(string[] command)
     {
         var (code, text) = ChildProcess.Run(command[0], command[1..], root, timeoutSeconds: 30);
