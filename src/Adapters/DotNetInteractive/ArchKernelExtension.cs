@@ -1,11 +1,10 @@
 using System.Runtime.CompilerServices;
-using ArchNotebooks.Extensions;
-using ArchNotebooks.Extensions.Formatting;
 using ArchNotebooks.Extensions.Magics;
 using ArchNotebooks.Interactive;
 using Microsoft.DotNet.Interactive;
 using Microsoft.DotNet.Interactive.CSharp;
 using Microsoft.DotNet.Interactive.Commands;
+using Microsoft.DotNet.Interactive.Events;
 
 namespace ArchNotebooks.DotNetInteractive;
 
@@ -32,39 +31,54 @@ public sealed class ArchKernelExtension : Microsoft.DotNet.Interactive.IKernelEx
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)] // our assemblies resolve only once the module initializer ran
-    static async Task LoadInto(Kernel kernel)
+    static Task LoadInto(Kernel kernel)
     {
         var csharp = FindCSharpKernel(kernel)
             ?? throw new InvalidOperationException($"#!arch needs .NET Interactive's C# kernel and '{kernel.Name}' holds none.");
         lock (s_gate)
-            if (!s_loaded.Add(csharp)) return; // a second Load (re-running the cell) changes nothing
+            if (!s_loaded.Add(csharp)) return Task.CompletedTask; // a second Load (re-running the cell) changes nothing
 
         var session = new NotebookSession { Sink = new KernelEventSink() };
         var extension = new KernelExtensionContext(session);
-        // The same extensions the archnb host loads from ArchNotebooks.Extensions.dll, in the same order.
-        new ArchFormattersExtension().Load(extension);
-        new ArchMagicExtension().Load(extension);
-        new ToolkitImportsExtension().Load(extension);
-        new InterruptionExtension().Load(extension);
+        // Every extension the archnb host finds in ArchNotebooks.Extensions.dll (formatters, #!arch, toolkit imports, interruption).
+        foreach (var type in typeof(ArchMagicExtension).Assembly.GetExportedTypes()
+                     .Where(t => typeof(ArchNotebooks.Interactive.IKernelExtension).IsAssignableFrom(t) && !t.IsAbstract && t.GetConstructor(Type.EmptyTypes) is not null))
+            ((ArchNotebooks.Interactive.IKernelExtension)Activator.CreateInstance(type)!).Load(extension);
 
         FormatterBridge.Register(session.Formatters);
         ArchDirective.AddTo(csharp, session);
         AmbientSession.Use(csharp, session);
 
         csharp.AddAssemblyReferences(extension.ScriptReferences.Select(a => a.Location).Distinct());
-        await ImportAsync(csharp, extension.ScriptImports);
+        ImportBeforeNextCell(csharp, extension.ScriptImports);
+        return Task.CompletedTask;
     }
 
-    /// <summary>The toolkit's namespaces, imported as an archnb cell has them (a type name imports its static members).</summary>
-    static async Task ImportAsync(CSharpKernel csharp, IEnumerable<string> imports)
+    /// <summary>
+    /// The toolkit's namespaces, imported as an archnb cell has them (a type name imports its static members). Not now:
+    /// the cell that loads us is itself a submission, and when it ends the kernel keeps its own script state, dropping
+    /// any import made while it ran. So the imports go in just before the next submission, as a child command the
+    /// host runs inline.
+    /// </summary>
+    static void ImportBeforeNextCell(CSharpKernel csharp, IEnumerable<string> imports)
     {
         var usings = string.Join("\n", imports.Distinct().Select(n => (IsType(n) ? "using static " : "using ") + n + ";"));
-        // Submitted as a child of the running command, so the host runs it now (inline) rather than queueing it behind that command.
-        var submit = new SubmitCode(usings, csharp.Name);
-        if (KernelInvocationContext.Current?.Command is { } parent) submit.SetParent(parent, true);
-        var result = await csharp.SendAsync(submit);
-        if (result.Events.OfType<Microsoft.DotNet.Interactive.Events.CommandFailed>().FirstOrDefault() is { } failed)
-            throw new InvalidOperationException($"importing the toolkit into the C# kernel failed: {failed.Message}");
+        int pending = 1;
+        csharp.AddMiddleware(async (command, context, next) =>
+        {
+            if (command is SubmitCode && Interlocked.Exchange(ref pending, 0) == 1)
+            {
+                var submit = new SubmitCode(usings, csharp.Name);
+                submit.SetParent(command);
+                var result = await csharp.SendAsync(submit);
+                if (result.Events.OfType<CommandFailed>().FirstOrDefault() is { } failed)
+                {
+                    context.Fail(command, null, $"#!arch: importing the toolkit into the C# kernel failed: {failed.Message}");
+                    return;
+                }
+            }
+            await next(command, context);
+        });
     }
 
     static bool IsType(string name) => AppDomain.CurrentDomain.GetAssemblies().Any(a => !a.IsDynamic && a.GetType(name) is not null);

@@ -1,5 +1,5 @@
-using System.Reflection;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Loader;
 
 namespace ArchNotebooks.DotNetInteractive;
@@ -23,5 +23,26 @@ static class DependencyResolution
             var candidate = Path.Combine(folder, name.Name + ".dll");
             return File.Exists(candidate) ? context.LoadFromAssemblyPath(candidate) : null;
         };
+        // Native libraries of our packages (libduckdb for the run log) sit under runtimes/<rid>/native, which only a
+        // deps.json the host never reads would point at.
+        var native = Path.Combine(folder, "runtimes", RuntimeIdentifier, "native");
+        AssemblyLoadContext.Default.ResolvingUnmanagedDll += (assembly, name) =>
+        {
+            foreach (var file in new[] { name, "lib" + name + ".so", name + ".so" })
+            {
+                var candidate = Path.Combine(native, file);
+                if (File.Exists(candidate)) return NativeLibrary.Load(candidate);
+            }
+            return IntPtr.Zero;
+        };
+    }
+
+    static string RuntimeIdentifier
+    {
+        get
+        {
+            var os = OperatingSystem.IsWindows() ? "win" : OperatingSystem.IsMacOS() ? "osx" : "linux";
+            return os + "-" + RuntimeInformation.OSArchitecture.ToString().ToLowerInvariant();
+        }
     }
 }

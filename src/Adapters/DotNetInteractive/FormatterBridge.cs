@@ -29,7 +29,10 @@ static class FormatterBridge
         var bundles = new ConditionalWeakTable<object, MimeBundle>(); // one formatting per value, whichever mime asks first
         MimeBundle BundleOf(object value) => bundles.GetValue(value, registry.Format);
 
-        var types = registry.RegisteredTypes.Append(typeof(IMimeRenderable)).Append(typeof(MimeBundle)).Distinct().ToList();
+        var types = registry.RegisteredTypes.Append(typeof(IMimeRenderable)).Append(typeof(MimeBundle)).Concat(ChartTypes).Distinct().ToList();
+        // The host reads a type's [TypeFormatterSource] (ours name it by convention) the first time it formats the type,
+        // and what it registers then is newer than anything registered before: let it read them now, so ours come later and win.
+        foreach (var type in types) Formatter.GetPreferredMimeTypesFor(type);
         foreach (var type in types)
         {
             var mimes = ChartTypes.Any(c => c.IsAssignableFrom(type)) ? Chart : Tabular;
@@ -37,8 +40,6 @@ static class FormatterBridge
                 Formatter.Register(type, (value, context) => Write(BundleOf(value), mime, context.Writer), mime);
             Formatter.SetPreferredMimeTypesFor(type, mimes);
         }
-        // Figures registered as IMimeRenderable above still need their own preference (preferences are per exact type).
-        foreach (var chart in ChartTypes) Formatter.SetPreferredMimeTypesFor(chart, Chart);
     }
 
     static bool Write(MimeBundle bundle, string mime, TextWriter writer)

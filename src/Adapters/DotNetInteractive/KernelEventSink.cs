@@ -33,6 +33,7 @@ sealed class StandardOutputWriter(KernelInvocationContext context) : TextWriter
 
     public override Encoding Encoding => Encoding.UTF8;
 
+    // A line goes out when it ends (WriteLine writes the text, then the newline), so one line is one event.
     public override void Write(char value)
     {
         lock (pending)
@@ -48,7 +49,7 @@ sealed class StandardOutputWriter(KernelInvocationContext context) : TextWriter
         lock (pending)
         {
             pending.Append(value);
-            if (value.Contains('\n')) FlushPending();
+            if (value.EndsWith('\n')) FlushPending();
         }
     }
 
