@@ -63,6 +63,11 @@ class AdapterTests(unittest.TestCase):
         [result] = results(outputs)  # .NET Interactive's own formatting of a bool: HTML only
         self.assertIn("<pre>True</pre>", result["text/html"])
 
+        # The host completes #!arch's subcommands and options from the directive the adapter registered.
+        for code, expected in [("#!arch su", "summary"), ("#!arch train m ", "--steps")]:
+            reply = self.kc.complete(code, len(code), reply=True, timeout=60)["content"]
+            self.assertIn(expected, reply["matches"], code)
+
         # A usage error is the cell's error, with archnb's message, and a help line prints the subcommand's help.
         reply, outputs = self.run_cell("#!arch trian m", ok=False)
         self.assertEqual(reply["status"], "error")
