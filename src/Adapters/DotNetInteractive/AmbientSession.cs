@@ -1,5 +1,6 @@
 using ArchNotebooks.Interactive;
 using Microsoft.DotNet.Interactive;
+using Microsoft.DotNet.Interactive.Commands;
 
 namespace ArchNotebooks.DotNetInteractive;
 
@@ -10,12 +11,19 @@ namespace ArchNotebooks.DotNetInteractive;
 /// </summary>
 static class AmbientSession
 {
-    public static void Use(Kernel kernel, NotebookSession session) =>
+    public static void Use(Kernel kernel, NotebookSession session)
+    {
+        KernelCommand? cell = null;
         kernel.AddMiddleware(async (command, context, next) =>
         {
             session.MakeCurrent();
-            session.Cancellation.Begin();
+            // The host splits a cell into child commands (each #!arch line, the C# below them): the cell's cancellation
+            // starts fresh once per cell, not per part, so a part never drops a token an earlier part handed out.
+            var root = command;
+            while (root.Parent is { } parent) root = parent;
+            if (!ReferenceEquals(Interlocked.Exchange(ref cell, root), root)) session.Cancellation.Begin();
             using var interrupt = context.CancellationToken.Register(session.Cancellation.Request);
             await next(command, context);
         });
+    }
 }

@@ -48,8 +48,7 @@ static class ArchDirective
     static async Task RunAsync(ArchMagic magic, KernelCommand command, KernelInvocationContext context, CSharpKernel kernel, NotebookSession session)
     {
         var arguments = ArgumentsOf(command);
-        session.MakeCurrent();
-        session.Cancellation.Begin();
+        session.MakeCurrent(); // the cell's cancellation starts in AmbientSession (once per cell)
         using var interrupt = context.CancellationToken.Register(session.Cancellation.Request);
         var magicContext = new InteractiveMagicContext(kernel, context, session);
         try
