@@ -8,6 +8,7 @@ The adapter is built by ./archnb setup into build/dotnet-interactive-adapter (it
 """
 import json
 import os
+import shutil
 import tempfile
 import unittest
 
@@ -34,6 +35,7 @@ class AdapterTests(unittest.TestCase):
         self.addCleanup(self.km.shutdown_kernel, now=True)
         self.addCleanup(self.kc.stop_channels)
         self.runs = tempfile.mkdtemp(prefix="archnb-dni-runs-")
+        self.addCleanup(shutil.rmtree, self.runs, ignore_errors=True)
 
     def run_cell(self, code, ok=True, timeout=180):
         reply, outputs = execute(self.kc, code, allow_stdin=False, timeout=timeout)
