@@ -129,6 +129,14 @@ public sealed class NotebookTests
         Assert.Contains("fusion attention on the shape's patches", markdown);
         Assert.Contains("Attention:", string.Join("\n", nb.Texts()));
         Assert.Contains("Fusion attention puts", markdown);
+        // Activations and spectra of the trained model: the spatial stream's spectrum runs over the 16 patches
+        // of a frame, the temporal stream's over the 6 frames of a patch.
+        var activations = Assert.Single(nb.TextsStartingWith("Activations of factorized on [64, 6, 1, 12, 12]"));
+        Assert.Matches(@"(?m)^spatial\.0\.attn\s+MultiHeadAttention\s+\[384, 16, 32\]", activations);
+        Assert.Matches(@"(?m)^temporal\.0\.attn\s+MultiHeadAttention\s+\[1024, 6, 32\]", activations);
+        var spectra = Assert.Single(nb.TextsStartingWith("Spectra of factorized on [32, 6, 1, 12, 12]"));
+        Assert.Matches(@"(?m)^spatial\.0\.attn\s+MultiHeadAttention\s+1\s+16\s", spectra);
+        Assert.Matches(@"(?m)^temporal\.0\.attn\s+MultiHeadAttention\s+1\s+6\s", spectra);
 
         var accuracy = FinalByVariant(nb, "video-architecture", "test_accuracy");
         Assert.Equal(variants.Order(), accuracy.Keys.Order());
