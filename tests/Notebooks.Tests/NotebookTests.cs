@@ -149,7 +149,7 @@ public sealed class NotebookTests
             Assert.Contains($"transformer.blocks.{block}.mlp ", table);
         }
         var markdown = Markdown(nb);
-        Assert.Matches("The trained baseline scores \\*\\*[\\d.]+%\\*\\* on the test batches", markdown);
+        Assert.Matches("The trained baseline scores \\*\\*[\\d.]+ ?%\\*\\* on the test batches", markdown);
         Assert.True(markdown.Contains("- Essential heads (accuracy drop") || markdown.Contains("- No single head is essential"), "the conclusions name the essential heads or say there are none");
         Assert.Contains("- Removing a whole attention sublayer costs *transformer.blocks.0.attn*", markdown);
     }

@@ -46,7 +46,7 @@ public sealed class ErrorTests(MagicSession s)
     [InlineData("#!arch ablate m --swap norm=batch", "'batch' is not one of LayerNorm, RMSNorm, None")]
     [InlineData("#!arch ablate m --swap norm=layernorm", "Norm is already LayerNorm in m's config")]
     [InlineData("#!arch ablate m", "nothing to ablate; give --remove, --swap or --all")]
-    [InlineData("#!arch ablate m --remove ffn --metric accuracy", "'accuracy' is not a metric. Did you mean 'test_accuracy'?")]
+    [InlineData("#!arch ablate m --remove ffn --metric accuracy", "'accuracy' is not a metric of copy. Did you mean 'test_accuracy'?")]
     [InlineData("#!arch ablate m --remove ffn --metric generalization_accuracy --task modadd", "modadd has no generalization split")]
     [InlineData("#!arch scale transformer --task copy", "--sizes is required")]
     [InlineData("#!arch scale transformer --task copy --sizes 16", "bad value for --sizes: needs at least 2 comma-separated sizes")]
