@@ -111,9 +111,11 @@ for name in "${SUITE_NAMES[@]}"; do
   log "test suite on libtorch $VERSION: $proj"
   trx="${ARCHNB_LIBTORCH2_TRX_DIR:-$ROOT/build/libtorch2-results}/$DIST-$name.trx"  # a path seen alike inside and out
   # OpenBLAS's own threads nested in libtorch 2.x's OpenMP loops slow the suites ~10x on few cores
-  # (README, "libtorch 2.x"); one BLAS thread keeps the check quick.
+  # (README, "libtorch 2.x"); one BLAS thread keeps the check quick. One intra-op thread too, as in
+  # ./archnb test: xunit runs test classes in parallel, and an OpenMP team per test thread on a busy
+  # machine made the learning tests up to 90x slower (a 42-minute Library suite on 2026-12-07).
   chroot "$RFS" /usr/bin/env HOME="$HOME" DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 \
-    OPENBLAS_NUM_THREADS="${OPENBLAS_NUM_THREADS:-1}" \
+    OPENBLAS_NUM_THREADS="${OPENBLAS_NUM_THREADS:-1}" ARCHNB_NUM_THREADS="${ARCHNB_NUM_THREADS:-1}" \
     ARCHNB_TORCH_NATIVE="$ROOT/build/native-libtorch2-$DIST/libarchtorch.so" \
     "$DOTNET" test "$ROOT/$proj" -c Release --no-build --nologo --logger "trx;LogFileName=$trx" || status=1
 done

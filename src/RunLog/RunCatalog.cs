@@ -30,10 +30,17 @@ internal sealed class RunCatalog(RunLog log, RunDatabase database)
         for (var attempt = 0; ; attempt++)
         {
             var files = Scan();
+            var seen = Stamps(files);
             try
             {
                 DefineViews(files);
                 return database.Query(sql);
+            }
+            catch (DuckDbException) when (attempt < MaxRetries && !Stamps(files).SequenceEqual(seen))
+            {
+                // A writer replaced a file (by rename) while DuckDB was reading it, which DuckDB can report as a
+                // damaged footer ("TProtocolException: Invalid data", "invalid TType") when it looked up a file's
+                // size before the rename and read its bytes after. The file is whole now: read again.
             }
             catch (DuckDbException e) when (attempt < MaxRetries && FindCulprit(e, files) is { } culprit)
             {
@@ -44,6 +51,10 @@ internal sealed class RunCatalog(RunLog log, RunDatabase database)
             }
         }
     }
+
+    // Size and modification time of each file read; a change means some writer replaced it meanwhile.
+    private static List<(long Length, DateTime Modified)> Stamps(Files files) =>
+        files.All.Select(f => new FileInfo(f)).Select(i => i.Exists ? (i.Length, i.LastWriteTimeUtc) : (-1L, default(DateTime))).ToList();
 
     // Errors in the query itself say nothing about the files; anything else might be a damaged file.
     private static readonly string[] QueryErrors =

@@ -16,7 +16,7 @@ public sealed class ArchMagic : IMagicCommand, IMagicAssistance
     public static IReadOnlyList<ArchCommand> Commands { get; } =
     [
         new ModelCommand(), new PointsCommand(), new SummaryCommand(), new CheckCommand(), new TrainCommand(),
-        new AblateCommand(), new TuneCommand(), new ScaleCommand(), new AttentionCommand(), new InterveneCommand(), new RunsCommand(), new CompareCommand(),
+        new AblateCommand(), new TuneCommand(), new ScaleCommand(), new SubmittedStudyCommand(), new AttentionCommand(), new InterveneCommand(), new RunsCommand(), new CompareCommand(),
         new SqlCommand(), new DeviceCommand(), new ProfileCommand(), new ActivationsCommand(), new SpectrumCommand(),
         new DataCommand(),
     ];

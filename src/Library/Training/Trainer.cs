@@ -62,6 +62,8 @@ public sealed class Trainer
         var cfg = Config;
         EvaluationPlan.CheckEarlyStopping(cfg);
         Checkpoints?.Validate();
+        // A part the optimizer cannot see would silently stay at its initial values.
+        Registration.Require(model, $"{model.GetType().Name} cannot be trained as it is");
         // A Fit called from a notebook cell stops on the cell's interrupt even when no token was passed.
         cancellation = Interruption.With(cancellation);
         manual_seed(cfg.Seed);

@@ -37,6 +37,9 @@ public sealed class ArchPlan(IReadOnlyList<NotebookVariable> variables)
         }
         if (variable.Value is not Module<Tensor, Tensor> model)
             throw new ArchUsageException($"{where}: '{name}' holds {(variable.Value is null ? "null" : "a " + PlainTextFormatter.FriendlyName(variable.Value.GetType()))}, not a model (a Module<Tensor, Tensor>).\n#!arch model transformer --name {name} builds one.");
+        if (Registration.Find(model) is { Count: > 0 } loose)
+            throw new ArchUsageException($"{where}: {name} has parts that were never registered, so they would not be trained, moved or saved:\n" +
+                string.Join("\n", loose.Select(u => "  " + u)));
         return new ModelTarget(name, model.GetType(), ModelProvenance.Of(model), model);
     }
 

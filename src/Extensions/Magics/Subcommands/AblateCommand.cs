@@ -6,6 +6,7 @@ using ArchNotebooks.Library.Families;
 using ArchNotebooks.Library.Tasks;
 using ArchNotebooks.Library.Training;
 using ArchNotebooks.Library.Studies;
+using ArchNotebooks.Library.Studies.Plans;
 
 namespace ArchNotebooks.Extensions.Magics.Subcommands;
 
@@ -36,6 +37,7 @@ public sealed class AblateCommand : StudyCommand
             new OptionSpec("name", "study", "study name, the ablation_group in the run log (default: <model>-ablation)"),
             new OptionSpec("result", "var", "also bind the AblationResult to this variable"),
             RunsOption, new OptionSpec("no-log", null, "do not record the runs in the run log"),
+            .. StudySubmission.Options,
         ],
         [
             new("#!arch ablate m --remove ffn,residual --swap norm=rms --seeds 3", "baseline, no-ffn, no-residual and Norm=RMSNorm, 3 seeds each"),
@@ -43,6 +45,8 @@ public sealed class AblateCommand : StudyCommand
             new("#!arch ablate m --task sort --swap position=rotary --name rope-on-sort", "on another task, under a chosen study name"),
             new("#!arch ablate m --swap optimizer=lion,schedule=exponential --seeds 5", "is it the recipe? the baseline model under other recipes, same statistics"),
             new("#!arch ablate m --swap optimizer=lion --tune-lr 1e-4..1e-2 --seeds 5", "AdamW vs Lion, each at its own best learning rate (tuned on validation) before comparing on test"),
+            new("#!arch ablate m --all --seeds 5 --steps 5000 --name big --submit slurm --time 1:00:00 --cpus 4", "submit every variant and seed as one Slurm job array; #!arch study big shows progress, then the table"),
+            new("#!arch ablate m --swap norm=rms --submit slurm --partition gpu --gpus 1 --sbatch \"--account=lab --qos=short\"", "on a GPU partition, with more sbatch arguments passed through"),
         ]);
 
     public override Func<ArchInvocation, Task> Prepare(ParsedLine line, ArchPlan plan)
@@ -67,10 +71,20 @@ public sealed class AblateCommand : StudyCommand
         if (grid is not null && variants.FirstOrDefault(v => v.Name.StartsWith("lr=", StringComparison.Ordinal)).Name is { } fixedRate)
             throw new ArchUsageException($"{Where}: --swap {fixedRate} with --tune-lr: tuning would replace that rate; leave one out.");
         int tuneSeeds = Math.Min(line.Get("tune-seeds", 2), settings.Seeds);
-        return async run =>
+        if (line.Has("submit") && grid is not null)
+            throw new ArchUsageException($"{Where}: --submit with --tune-lr: tuning is a first phase whose rates the ablation needs; tune here with #!arch tune, then submit with the rates as --swap lr=..., or leave out --submit.");
+        var slurm = StudySubmission.Parse(line, Where, settings.Name);
+        AblationStudy<IModelConfig> Study()
         {
             var study = BuildStudy(provenance, task, variants, settings, Where);
             study.Metrics = metrics.Where(m => m != metric && (generalization || !m.Name.StartsWith("generalization", StringComparison.Ordinal))).Prepend(metric).ToList();
+            return study;
+        }
+        if (slurm is not null)
+            return StudySubmission.Work(Where, settings.Name, settings.Runs!, slurm, Study);
+        return async run =>
+        {
+            var study = Study();
             // With --tune-lr, the sweep runs first under its own progress display and table; the ablation then trains every variant at its rate.
             Func<IExperimentLog?, bool>? tune = grid is null ? null : disk =>
             {

@@ -42,8 +42,11 @@ public sealed class ModelCommand : ArchCommand
         var device = Devices.Parse(line.Get<string>("device") ?? "cpu", $"{Where} --device");
         var provenance = new ModelProvenance(family.Name, config, task);
         var shaped = Shape(provenance, Where);
-        // Building once here finds impossible configs (dim not divisible by heads, ...) before any line of the cell runs.
-        using (no_grad()) Build(shaped, Where).Dispose();
+        // Building once here finds impossible configs (dim not divisible by heads, ...) before any line of the cell runs,
+        // and one forward on the task's examples finds a family that cannot read the task or answer it in its shape.
+        using (no_grad())
+        using (var probe = Build(shaped, Where))
+            if (task is not null) TrainCommand.CheckShape(probe, task, Where, $"{family.Name} built for {task.Name}", $"the {family.Name} family does not fit {task.Name} (#!arch model --help lists the families and the tasks each reads)");
         plan.Bind(name, typeof(Module<Tensor, Tensor>), provenance);
         long seed = line.Get("seed", 0L);
         return async run =>
@@ -62,7 +65,13 @@ public sealed class ModelCommand : ArchCommand
     public static IModelConfig Shape(ModelProvenance provenance, string where, TaskChoice? task = null)
     {
         try { return provenance.ConfigFor(task); }
-        catch (ArgumentException e) { throw new ArchUsageException($"{where}: {provenance.Family} cannot be shaped for task {(task ?? provenance.Task)!.Name}: {e.Message}"); }
+        catch (Exception e) when (e is ArgumentException or IndexOutOfRangeException or InvalidOperationException)
+        {
+            var choice = (task ?? provenance.Task)!;
+            var t = choice.Task;
+            throw new ArchUsageException($"{where}: {provenance.Family} cannot be shaped for task {choice.Name} (inputs {t.InputDType} [{string.Join(", ", t.InputShape())}] per example, " +
+                $"{(t.Loss == ArchNotebooks.Library.Tasks.LossKind.Regression ? $"{t.NumClasses} outputs" : $"{t.NumClasses} classes")}): {e.Message}");
+        }
     }
 
     public static Module<Tensor, Tensor> Build(IModelConfig config, string where)

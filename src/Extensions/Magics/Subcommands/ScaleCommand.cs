@@ -6,6 +6,7 @@ using ArchNotebooks.Library.Families;
 using ArchNotebooks.Library.Tasks;
 using ArchNotebooks.Library.Training;
 using ArchNotebooks.Library.Studies;
+using ArchNotebooks.Library.Studies.Plans;
 
 namespace ArchNotebooks.Extensions.Magics.Subcommands;
 
@@ -26,12 +27,14 @@ public sealed class ScaleCommand : StudyCommand
             new OptionSpec("name", "study", "study name, the ablation_group in the run log (default: <family>-scaling)"),
             new OptionSpec("result", "var", "also bind the ScalingResult to this variable"),
             RunsOption, new OptionSpec("no-log", null, "do not record the runs in the run log"),
+            .. StudySubmission.Options,
         ],
         [
             new("#!arch scale transformer --task copy --sizes 16,32,64 --config layers=1,heads=2", "widths 16, 32, 64 of a one-layer transformer, 2 seeds each"),
             new("#!arch scale deepsets --task setsum --sizes 8,16,32,64 --seeds 3 --steps 300", "four sizes: the fit gains an irreducible-loss term"),
             new("#!arch scale transformer --task sort --field layers --sizes 1,2,4", "scale depth instead of width"),
             new("#!arch scale m --sizes 16,32,64", "scale the width of the model in m (its config, verified to build m, on m's task)"),
+            new("#!arch scale transformer --task copy --sizes 64,128,256,512 --seeds 3 --steps 20000 --submit slurm --time 4:00:00 --gpus 1", "one Slurm array task per size and seed; #!arch study transformer-scaling shows the fit"),
         ]);
 
     public override Func<ArchInvocation, Task> Prepare(ParsedLine line, ArchPlan plan)
@@ -57,14 +60,21 @@ public sealed class ScaleCommand : StudyCommand
         if (generalization && !task.Task.HasGeneralizationSplit) throw new ArchUsageException($"{Where}: {task.Name} has no generalization split.");
         var configs = sizes.Select(s => ($"{field.Split('.')[^1].ToLowerInvariant()}={s}", AblationPoints.Ablate(baseline, field, type == typeof(int) ? (object)(int)s : s))).ToList();
         var settings = ParseStudy(line, defaultSeeds: 2, defaultName: $"{(target?.Name ?? familyName)}-scaling", generalization);
-        return async run =>
+        var slurm = StudySubmission.Parse(line, Where, settings.Name);
+        ScalingStudy<IModelConfig> Study()
         {
             foreach (var (size, config) in configs)
                 ModelCommand.Build(ModelCommand.Shape(new ModelProvenance(familyName, config, task), $"{Where} (size {size})"), $"{Where} (size {size})").Dispose();
-            var study = new ScalingStudy<IModelConfig>(settings.Name, configs, c => c.For(task.Task).Build(), task.Task, settings.Training)
+            return new ScalingStudy<IModelConfig>(settings.Name, configs, c => c.For(task.Task).Build(), task.Task, settings.Training)
             {
-                Seeds = Enumerable.Range(0, settings.Seeds).Select(s => (long)s).ToList(), Metric = metric, Family = familyName,
+                Seeds = Enumerable.Range(0, settings.Seeds).Select(s => (long)s).ToList(), Metric = metric, Family = familyName, BuildsFromConfig = true,
             };
+        }
+        if (slurm is not null)
+            return StudySubmission.Work(Where, settings.Name, settings.Runs!, slurm, Study);
+        return async run =>
+        {
+            var study = Study();
             await RunStudy(run, settings, $"Scaling {settings.Name}: {configs.Count} sizes x {settings.Seeds} seeds on {task.Name}",
                 configs.Count * settings.Seeds, metric, (log, ct) => study.Run(log, ct), r => r.Interrupted, "interrupted: the fit uses the finished sizes");
         };

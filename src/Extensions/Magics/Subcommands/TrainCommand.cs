@@ -3,6 +3,7 @@ using ArchNotebooks.Extensions.Formatting;
 using ArchNotebooks.Extensions.Magics.Catalog;
 using ArchNotebooks.Extensions.Magics.Session;
 using ArchNotebooks.Extensions.Magics.Syntax;
+using ArchNotebooks.Library.Layers;
 using ArchNotebooks.Library.Modules;
 using ArchNotebooks.Library.Tasks;
 using ArchNotebooks.Library.Training;
@@ -158,27 +159,43 @@ public sealed class TrainCommand : ArchCommand
     }
 
     /// <summary>A forward on two examples must give the task's logits shape; otherwise the model was built for another task.</summary>
-    internal static void CheckShape(Module<Tensor, Tensor> model, TaskChoice task, string where, string name)
+    /// <param name="fix">What to do instead, for the messages (default: build a model for this task).</param>
+    internal static void CheckShape(Module<Tensor, Tensor> model, TaskChoice task, string where, string name, string? fix = null)
     {
+        fix ??= $"build a model for this task: #!arch model <family> --name {name} --task {task.Name}";
         using var scope = NewDisposeScope();
         using var grad = no_grad();
         bool wasTraining = model.training;
         long[] actual;
+        string inputs = "";
         try
         {
             model.eval();
             using var batch = task.Task.Sample(2, 0, Split.Train, model.device);
+            inputs = $"{batch.Input.dtype} [{string.Join(", ", batch.Input.shape)}]";
+            CheckVocabulary(model, task, batch.Input, where, name, fix);
             actual = model.call(batch.Input).shape;
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException or TorchException or IndexOutOfRangeException)
         {
-            throw new ArchUsageException($"{where}: {name} cannot read {task.Name} inputs: {e.Message}\nBuild a model for this task: #!arch model <family> --name {name} --task {task.Name}");
+            throw new ArchUsageException($"{where}: {name} cannot read {task.Name} inputs ({inputs}): {e.Message}\n{Capitalized(fix)}");
         }
         finally { model.train(wasTraining); }
         var expected = task.Task.LogitsShape(2);
         if (!actual.SequenceEqual(expected))
-            throw new ArchUsageException($"{where}: {name} gives logits [{string.Join(", ", actual)}] but {task.Name} needs [{string.Join(", ", expected)}]; " +
-                $"build a model for this task: #!arch model <family> --name {name} --task {task.Name}");
+            throw new ArchUsageException($"{where}: {name} gives logits [{string.Join(", ", actual)}] for two examples but {task.Name} needs [{string.Join(", ", expected)}]; {fix}");
+    }
+
+    static string Capitalized(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];
+
+    // Token ids beyond the model's embedding table fail deep in native code; name both sizes instead.
+    static void CheckVocabulary(Module<Tensor, Tensor> model, TaskChoice task, Tensor input, string where, string name, string fix)
+    {
+        if (input.dtype is not (ScalarType.Int64 or ScalarType.Int32)) return;
+        if (model.modules().OfType<Embedding>().FirstOrDefault() is not { } embedding) return;
+        long vocabulary = task.Task.VocabSize ?? input.max().ToInt64() + 1;
+        if (vocabulary > embedding.NumEmbeddings)
+            throw new ArchUsageException($"{where}: {name}'s token embedding has {embedding.NumEmbeddings} ids (0..{embedding.NumEmbeddings - 1}) but {task.Name} uses a vocabulary of {vocabulary}; {fix}");
     }
 }
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
 
 namespace ArchNotebooks.Library.Studies.Plans;
 
@@ -44,7 +45,18 @@ public static class SlurmArray
         var job = stdout.Trim().Split(';')[0];   // --parsable prints "id" or "id;cluster"
         if (job.Length == 0 || !job.All(char.IsAsciiDigit)) throw new InvalidOperationException($"sbatch printed no job id for study {plan.Study}: '{stdout.Trim()}'");
         File.AppendAllText(Path.Combine(directory, "jobs.tsv"), $"{job}\t{string.Join(',', indices)}\t{DateTime.UtcNow:O}\n");
+        File.WriteAllText(Path.Combine(directory, "options.json"), JsonSerializer.Serialize(options with { ShardCommand = command }, OptionsJson));
         return job;
+    }
+
+    static readonly JsonSerializerOptions OptionsJson = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, WriteIndented = true };
+
+    /// <summary>The options of the plan's latest submission (so a resubmission asks for the same resources), or null when none was made.</summary>
+    public static SlurmOptions? LastOptions(StudyPlan plan)
+    {
+        var path = Path.Combine(plan.Directory, "slurm", "options.json");
+        try { return File.Exists(path) ? JsonSerializer.Deserialize<SlurmOptions>(File.ReadAllText(path), OptionsJson) : null; }
+        catch (JsonException e) { throw new InvalidDataException($"{path} is not a submission's options: {e.Message}", e); }
     }
 
     /// <summary>The shards ever submitted through <see cref="Submit"/>, and the array jobs that hold them.</summary>
