@@ -65,6 +65,48 @@ public sealed class NotebookTests
         Assert.Single(nb.TextsStartingWith("gate-ablation on rings: test_accuracy (higher is better)"));
         var gates = log.Query("SELECT DISTINCT variant, \"config.model.Gate\" AS gate, \"config.data.name\" AS data FROM runs WHERE ablation_group = 'gate-ablation' ORDER BY variant");
         Assert.Equal(new object?[] { "baseline", true, "rings", "no-gate", false, "rings" }, gates.Rows.SelectMany(r => r));
+
+        // The #!arch train run logged each of the gated MLP's 8 parameter tensors every 50 steps (of the CI's 150),
+        // and the notebook drew their update ratios as parameters × steps.
+        var trainId = (string)log.Query("SELECT run_id FROM runs WHERE source = '#!arch train'")[0, "run_id"]!;
+        var ratios = log.Query($"SELECT step, count(DISTINCT name) AS tensors FROM metrics WHERE run_id = '{trainId}' AND name LIKE 'params/%/update_ratio' GROUP BY step ORDER BY step");
+        Assert.Equal([50L, 100, 150], ratios.Column("step").Select(s => Convert.ToInt64(s, CultureInfo.InvariantCulture)));
+        Assert.All(ratios.Column("tensors"), n => Assert.Equal(8L, Convert.ToInt64(n, CultureInfo.InvariantCulture)));
+        var flow = Assert.Single(nb.TextsStartingWith($"update_ratio by parameter over training: g ({trainId})"));
+        Assert.Contains("gate.weight", flow);
+
+        // AdamW against Lion, each at the rate its own sweep chose on validation.
+        var tuning = Assert.Single(nb.TextsStartingWith("optimizer-ablation-tune on rings: learning rate by mean validation_loss"));
+        var table = Assert.Single(nb.TextsStartingWith("optimizer-ablation on rings: test_loss (lower is better)"));
+        Assert.Contains("optimizer=lion", table);
+        Assert.Contains("optimizer=lion", tuning);
+        var sweep = log.Query("SELECT \"config.train.optimizer\" AS optimizer, \"config.train.lr\" AS lr, avg(\"final.validation_loss\") AS loss FROM runs " +
+                              "WHERE ablation_group = 'optimizer-ablation-tune' GROUP BY ALL ORDER BY optimizer, lr");
+        var rows = Enumerable.Range(0, sweep.RowCount).Select(r => (Optimizer: (string)sweep[r, "optimizer"]!, Lr: Convert.ToDouble(sweep[r, "lr"], CultureInfo.InvariantCulture),
+            Loss: Convert.ToDouble(sweep[r, "loss"], CultureInfo.InvariantCulture))).ToList();
+        // --tune-lr 3e-4..3e-1 --tune-points 5: five log-spaced rates for each optimizer, rounded to 3 significant digits.
+        double[] grid = [.. Enumerable.Range(0, 5).Select(i => double.Parse((3e-4 * Math.Pow(1000, i / 4.0)).ToString("G3", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture))];
+        foreach (var optimizer in new[] { "adamw", "lion" })
+        {
+            var rates = rows.Where(r => r.Optimizer == optimizer).ToList();
+            Assert.Equal(grid.Length, rates.Count);
+            Assert.All(grid.Zip(rates), p => Assert.Equal(p.First, p.Second.Lr, 1e-9 * p.First));
+            // Every seed of the ablation trained at the rate with the lowest validation loss of the sweep.
+            double best = rates.MinBy(r => r.Loss).Lr;
+            var trained = log.Query($"SELECT DISTINCT \"config.train.lr\" AS lr FROM runs WHERE ablation_group = 'optimizer-ablation' AND \"config.train.optimizer\" = '{optimizer}'");
+            Assert.Equal(1, trained.RowCount);
+            Assert.Equal(best, Convert.ToDouble(trained[0, "lr"], CultureInfo.InvariantCulture), 1e-12);
+            string shown = best.ToString("G3", CultureInfo.InvariantCulture);
+            var note = table.Split('\n').Single(l => l.StartsWith("learning rates tuned on the validation split: ", StringComparison.Ordinal));
+            Assert.Contains($"{(optimizer == "adamw" ? "baseline" : "optimizer=lion")} {shown}", note);
+            // The conclusion quotes the same numbers, computed in the notebook.
+            Assert.Contains(optimizer == "adamw" ? $"AdamW's best rate is **{shown}**" : $"Lion's **{shown}**", Markdown(nb));
+        }
+        var optimizers = FinalByVariant(nb, "optimizer-ablation", "test_loss");
+        Assert.Equal(["baseline", "optimizer=lion"], optimizers.Keys.Order());
+        Assert.All(optimizers.Values, v => Assert.Equal(3, v.Runs));
+        foreach (var (variant, name) in new[] { ("baseline", "AdamW"), ("optimizer=lion", "Lion") })
+            Assert.Contains($"{name} {optimizers[variant].Mean.ToString("G3", CultureInfo.InvariantCulture)} ±", Markdown(nb));
     }
 
     [Fact]

@@ -54,14 +54,22 @@ public sealed record ActivationTable(string Model, string InputShape, IReadOnlyL
     public override string ToString() => Title + "\n" + TextTable.Render(Header, Rows().Select(r => (IReadOnlyList<string>)r).ToList(), ColumnAlignment.NumbersRight) + "\n" + Caption;
 }
 
-/// <summary>One activation statistic of every layer over a run's training steps, read back from the run log: a layers × steps picture.</summary>
+/// <summary>
+/// One activation statistic of every layer over a run's training steps, read back from the run log: a layers × steps picture;
+/// or, when <see cref="PerParameter"/>, one gradient statistic (grad_norm, update_ratio) of every trained parameter.
+/// </summary>
 public sealed record ActivationHistory(string RunId, string RunName, string Stat, IReadOnlyList<string> Layers, IReadOnlyList<long> Steps, double[][] Values) : IMimeRenderable
 {
-    string Title => $"Activation {Stat} by layer over training: {RunName} ({RunId})";
+    /// <summary>True when the rows are parameters (weight and bias tensors) rather than layer outputs.</summary>
+    public bool PerParameter { get; init; }
 
-    public Figure Heatmap() => new([new Heatmap(Values.Select(r => (IReadOnlyList<double>)r).ToList())
+    string Title => PerParameter ? $"{Stat} by parameter over training: {RunName} ({RunId})" : $"Activation {Stat} by layer over training: {RunName} ({RunId})";
+
+    // Gradient norms and update ratios of different parameters differ by orders of magnitude: drawn on a log scale,
+    // where a zero (a parameter the loss never reached) is left blank.
+    public Figure Heatmap() => new([new Heatmap(Values.Select(r => (IReadOnlyList<double>)(PerParameter ? r.Select(v => v > 0 ? Math.Log10(v) : double.NaN).ToArray() : r)).ToList())
     {
-        XLabels = Steps.Select(s => s.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList(), YLabels = Layers, ColorbarTitle = Stat,
+        XLabels = Steps.Select(s => s.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList(), YLabels = Layers, ColorbarTitle = PerParameter ? $"log10 {Stat}" : Stat,
     }], new Layout
     {
         Title = Title, Height = Math.Max(260, 60 + 22 * Layers.Count), ShowLegend = false, Margin = (160, 20, 50, 50),
@@ -78,6 +86,6 @@ public sealed record ActivationHistory(string RunId, string RunName, string Stat
     {
         // The first and last logged steps per layer: enough to read the trend in text.
         var rows = Layers.Select((l, i) => (IReadOnlyList<string>)[l, HtmlText.Number(Values[i][0]), HtmlText.Number(Values[i][^1])]).ToList();
-        return Title + "\n" + TextTable.Render(["layer", $"step {Steps[0]}", $"step {Steps[^1]}"], rows, ColumnAlignment.NumbersRight);
+        return Title + "\n" + TextTable.Render([PerParameter ? "parameter" : "layer", $"step {Steps[0]}", $"step {Steps[^1]}"], rows, ColumnAlignment.NumbersRight);
     }
 }

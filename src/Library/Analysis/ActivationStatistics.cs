@@ -37,18 +37,10 @@ public static class ActivationStatistics
     public static readonly string[] Stats = ["mean", "std", "dead", "saturated", "norm"];
 
     /// <summary>The run-log metric name of one layer's statistic.</summary>
-    public static string MetricName(string layer, string stat) => $"activations/{layer}/{stat}";
+    public static string MetricName(string layer, string stat) => LoggedMetricName.Of("activations", layer, stat);
 
     /// <summary>Splits a run-log metric name back into (layer, stat); false for other metrics.</summary>
-    public static bool TryParseMetric(string name, out string layer, out string stat)
-    {
-        (layer, stat) = ("", "");
-        if (!name.StartsWith("activations/", StringComparison.Ordinal)) return false;
-        int slash = name.LastIndexOf('/');
-        if (slash <= "activations/".Length) return false;
-        (layer, stat) = (name["activations/".Length..slash], name[(slash + 1)..]);
-        return true;
-    }
+    public static bool TryParseMetric(string name, out string layer, out string stat) => LoggedMetricName.TryParse("activations", name, out layer, out stat);
 
     /// <summary>
     /// Runs <paramref name="model"/> once on <paramref name="input"/> in eval mode without gradients (its mode is

@@ -119,7 +119,7 @@ public static class MemoryMetrics
 }
 
 /// <summary>Forwards training events to a run recorder: train_loss, lr and grad_norm per logged step, every evaluated metric,
-/// per-layer activation statistics and memory when the config asks for them.</summary>
+/// per-layer activation statistics, per-parameter gradient norms and update ratios, and memory when the config asks for them.</summary>
 public sealed class RecorderProgress(IRunRecorder recorder) : IProgress<TrainingEvent>
 {
     public void Report(TrainingEvent value)
@@ -137,6 +137,10 @@ public sealed class RecorderProgress(IRunRecorder recorder) : IProgress<Training
             case ActivationsEvent a:
                 foreach (var layer in a.Layers)
                     foreach (var (stat, v) in layer.Logged()) recorder.Log(a.Step, ActivationStatistics.MetricName(layer.Path, stat), v);
+                break;
+            case ParametersEvent p:
+                foreach (var parameter in p.Parameters)
+                    foreach (var (stat, v) in parameter.Logged()) recorder.Log(p.Step, ParameterStatistics.MetricName(parameter.Name, stat), v);
                 break;
             case MemoryEvent m:
                 recorder.LogSystem(m.Step, MemoryMetrics.Resident, m.Memory.ResidentBytes);

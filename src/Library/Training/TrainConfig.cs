@@ -94,6 +94,11 @@ public sealed record TrainConfig
     /// forward of every this many steps; 0 (the default) never. Each summary waits for the device a few times per layer.</summary>
     public int ActivationStatsEvery { get; init; }
 
+    /// <summary>Log every trained parameter's gradient norm and update-to-weight ratio at every this many steps; 0 never.
+    /// On by default so every run has its gradient-flow picture: a logged step copies the trained weights once and waits
+    /// for the device once, which at every 50th step costs little beside the loss read back every step.</summary>
+    public int ParameterStatsEvery { get; init; } = 50;
+
     /// <summary>Read the process's memory (resident set and its peak since the run began) every this many steps; 0 never.</summary>
     public int MemoryEvery { get; init; } = 10;
 
@@ -103,7 +108,8 @@ public sealed record TrainConfig
         if (BatchSize <= 0 || EvalBatchSize <= 0) throw new ArgumentException("batch sizes must be positive");
         if (LearningRate <= 0 || double.IsNaN(LearningRate)) throw new ArgumentException($"LearningRate must be positive, got {LearningRate}");
         if (WarmupSteps < 0) throw new ArgumentException($"WarmupSteps must not be negative, got {WarmupSteps}");
-        if (ActivationStatsEvery < 0 || MemoryEvery < 0) throw new ArgumentException("ActivationStatsEvery and MemoryEvery must be >= 0 (0 turns them off)");
+        if (ActivationStatsEvery < 0 || MemoryEvery < 0 || ParameterStatsEvery < 0)
+            throw new ArgumentException("ActivationStatsEvery, ParameterStatsEvery and MemoryEvery must be >= 0 (0 turns them off)");
         if (EvalEvery < 0 || EvalBatches <= 0 || LogEvery <= 0) throw new ArgumentException("EvalEvery must be >= 0, EvalBatches and LogEvery positive");
         if (ClipGradNorm is <= 0) throw new ArgumentException($"ClipGradNorm must be positive, got {ClipGradNorm}");
         if (!Enum.IsDefined(Optimizer)) throw new ArgumentException($"unknown optimizer {Optimizer}");

@@ -78,6 +78,8 @@ public sealed class Trainer
         Dictionary<string, Tensor>? bestState = null;
         bool wasTraining = model.training;
         var parameters = model.parameters().Where(p => p.requires_grad).ToArray();
+        // Named only when logged; frozen parameters are not trained, so they have no statistics either.
+        var named = cfg.ParameterStatsEvery > 0 ? model.named_parameters().Where(p => p.parameter.requires_grad).ToArray() : [];
         using var optimizer = TrainingRecipe.CreateOptimizer(parameters, cfg);
         var scheduler = TrainingRecipe.CreateScheduler(optimizer, cfg);
         var divergence = new DivergenceWatch(cfg.DivergenceFactor, cfg.DivergencePatience);
@@ -136,9 +138,11 @@ public sealed class Trainer
                     if (model is IAuxiliaryLoss auxiliary && auxiliary.AuxiliaryLoss() is { } aux) lossTensor = lossTensor.add(aux);
                     optimizer.zero_grad();
                     lossTensor.backward();
+                    var update = cfg.ParameterStatsEvery > 0 && (step + 1) % cfg.ParameterStatsEvery == 0 ? ParameterStatistics.Begin(named) : null;
                     Tensor? norm = cfg.ClipGradNorm is { } maxNorm ? nn.utils.clip_grad_norm_(parameters, maxNorm) : null;
                     double lr = optimizer.param_groups[0].lr;
                     optimizer.step();
+                    var updated = update?.Finish();
                     scheduler?.step();
                     step++;
                     if (step % cfg.LogEvery == 0 || step == cfg.Steps)
@@ -150,6 +154,7 @@ public sealed class Trainer
                         Report(new StepEvent(step, cfg.Steps, loss.Value, lr, gradNorm, wall.Elapsed));
                     }
                     if (activations is not null) Report(new ActivationsEvent(step, activations.Layers));
+                    if (updated is not null) Report(new ParametersEvent(step, updated));
                 }
                 stepTime.Stop();
                 if (cfg.MemoryEvery > 0 && (step % cfg.MemoryEvery == 0 || step == cfg.Steps))

@@ -16,6 +16,9 @@ public sealed record TrainingEnded(long Step, TrainingResult Result) : TrainingE
 /// <summary>Per-layer activation statistics of a step's training forward; every <see cref="TrainConfig.ActivationStatsEvery"/> steps.</summary>
 public sealed record ActivationsEvent(long Step, IReadOnlyList<ArchNotebooks.Library.Analysis.LayerActivations> Layers) : TrainingEvent(Step);
 
+/// <summary>Every trained parameter's gradient norm and update ratio at a step; every <see cref="TrainConfig.ParameterStatsEvery"/> steps.</summary>
+public sealed record ParametersEvent(long Step, IReadOnlyList<ArchNotebooks.Library.Analysis.ParameterStep> Parameters) : TrainingEvent(Step);
+
 /// <summary>The process's memory after a step; every <see cref="TrainConfig.MemoryEvery"/> steps.</summary>
 public sealed record MemoryEvent(long Step, ArchNotebooks.Library.Runtime.MemoryReading Memory) : TrainingEvent(Step);
 

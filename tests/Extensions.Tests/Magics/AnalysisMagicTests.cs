@@ -73,6 +73,37 @@ public sealed class AnalysisMagicTests(MagicSession s)
     }
 
     [Fact]
+    public void Gradient_norms_and_update_ratios_over_training_are_drawn_parameters_by_steps()
+    {
+        var dir = Runs("parameters");
+        Assert.Null(s.Run($"#!arch model transformer --name pm {Tiny}").Error);
+        var train = s.Run($"#!arch train pm --steps 6 --eval-every 0 --params-every 3 --runs {dir}");
+        Assert.Null(train.Error);
+        var runId = Regex.Match(train.Text, @"logged as run (\S+) in").Groups[1].Value;
+        var parameters = s.Run("string.Join(\",\", pm.named_parameters().Select(p => p.name))").ResultText!.Trim('"').Split(',');
+        foreach (var stat in new[] { "grad_norm", "update_ratio" })
+        {
+            var r = s.Run($"#!arch activations --run {runId} --stat {stat} --runs {dir}");
+            Assert.Null(r.Error);
+            Assert.Contains($"{stat} by parameter over training", r.Text);
+            Assert.All(parameters, p => Assert.Contains(p, r.Text));
+            var heatmap = r.Figures().Single()["data"]![0]!;
+            var z = heatmap["z"]!.AsArray();
+            Assert.Equal(parameters.Length, z.Count);
+            // Steps 3 and 6, each a finite log10 value: every parameter of the transformer gets a gradient and moves.
+            Assert.All(z, row => Assert.Equal(2, row!.AsArray().Count(v => v is not null && double.IsFinite((double)v))));
+        }
+        var logged = s.Run($"#!arch sql SELECT count(*) AS n FROM metrics WHERE run_id = '{runId}' AND name LIKE 'params/%/grad_norm' --runs {dir}").Text;
+        Assert.Equal(2 * parameters.Length, int.Parse(logged.Split('\n').First(l => Regex.IsMatch(l.Trim(), @"^\d+$")).Trim()));
+
+        // A run shorter than the default interval (50 steps) logged none, and says how to get them.
+        Assert.Null(s.Run($"#!arch train pm --steps 2 --eval-every 0 --run-name short --runs {dir}").Error);
+        var shortId = Regex.Match(s.Run($"#!arch runs --runs {dir}").Text, @"\d{8}-\d{6}-[0-9a-f]{8}").Value;
+        Assert.NotEqual(runId, shortId);
+        Assert.Contains("logged no 'grad_norm'", s.Run($"#!arch activations --run {shortId} --stat grad_norm --runs {dir}").Error!.Value);
+    }
+
+    [Fact]
     public void Mistakes_are_usage_errors_that_say_what_to_do()
     {
         Assert.Contains("which model?", s.Run("#!arch activations").Error!.Value);

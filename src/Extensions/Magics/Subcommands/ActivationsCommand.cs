@@ -9,7 +9,8 @@ namespace ArchNotebooks.Extensions.Magics.Subcommands;
 /// <summary>
 /// <c>#!arch activations &lt;model&gt;</c>: every layer's output statistics on one batch (mean, std, dead and saturated
 /// fractions, norm, histogram); <c>#!arch activations --run &lt;run&gt;</c>: one statistic of every layer over a run's
-/// training steps, as the Trainer logged it (TrainConfig.ActivationStatsEvery).
+/// training steps, as the Trainer logged it (TrainConfig.ActivationStatsEvery); with <c>--stat grad_norm</c> or
+/// <c>update_ratio</c>, every trained parameter's gradient norm or update-to-weight ratio (TrainConfig.ParameterStatsEvery).
 /// </summary>
 public sealed class ActivationsCommand : ArchCommand
 {
@@ -20,17 +21,20 @@ public sealed class ActivationsCommand : ArchCommand
             new OptionSpec("batch", "n", "batch size of the task's sample (dead units are those zero for every example of it)", Values.Int(1, 65536), "64"),
             new OptionSpec("bins", "n", "histogram bins per layer", Values.Int(2, 1000), "30"),
             new OptionSpec("run", "id", "a run whose training logged activation statistics (#!arch train --activations-every N); its id or a unique part"),
-            new OptionSpec("stat", "name", $"with --run, the statistic to draw: {string.Join(", ", ActivationStatistics.Stats)}", StatParser, "dead"),
+            new OptionSpec("stat", "name", $"with --run, the statistic to draw: {string.Join(", ", RunStats)} (the last two per parameter)", StatParser, "dead"),
             RunsOption,
         ],
         [
             new("#!arch activations m", "statistics of every layer of m on a test batch of its task, with histograms"),
             new("#!arch activations net --input-shape 64,16", "a model not built for a task, on Gaussian noise"),
             new("#!arch activations --run 5e6f7a8b --stat std", "each layer's output std at every logged step of a run"),
+            new("#!arch activations --run 5e6f7a8b --stat update_ratio", "each parameter's ‖Δw‖/‖w‖ at every 50th step (the gradient-flow picture)"),
         ]);
 
-    static readonly ValueParser StatParser = text => ActivationStatistics.Stats.Contains(text) ? text
-        : throw new FormatException($"'{text}' is not a statistic; choose one of {string.Join(", ", ActivationStatistics.Stats)}");
+    static readonly string[] RunStats = [.. ActivationStatistics.Stats, .. ParameterStatistics.Stats];
+
+    static readonly ValueParser StatParser = text => RunStats.Contains(text) ? text
+        : throw new FormatException($"'{text}' is not a statistic; choose one of {string.Join(", ", RunStats)}");
 
     public override Func<ArchInvocation, Task> Prepare(ParsedLine line, ArchPlan plan)
     {
@@ -61,28 +65,36 @@ public sealed class ActivationsCommand : ArchCommand
         return Task.CompletedTask;
     };
 
-    /// <summary>Reads every layer's <paramref name="stat"/> of a run into a layers × steps table (layers in the order they first appear).</summary>
+    /// <summary>
+    /// Reads every layer's <paramref name="stat"/> of a run into a layers × steps table (layers in the order they first appear);
+    /// a parameter statistic (grad_norm, update_ratio) gives one row per trained parameter.
+    /// </summary>
     public static ActivationHistory History(RunLog log, RunRecord record, string stat, string where)
     {
+        bool perParameter = ParameterStatistics.Stats.Contains(stat);
         var table = RunLogQueries.Run(log, "SELECT name, step, value FROM metrics WHERE run_id = " + Quote(record.RunId) +
-            " AND name LIKE 'activations/%/" + stat + "' ORDER BY step, wall_time", where);
+            " AND name LIKE '" + (perParameter ? "params" : "activations") + "/%/" + stat + "' ORDER BY step, wall_time", where);
         var layers = new List<string>();
         var values = new Dictionary<(string, long), double>();
         var steps = new SortedSet<long>();
         foreach (var row in table.Rows)
         {
-            if (!ActivationStatistics.TryParseMetric((string)row[0]!, out var layer, out var s) || s != stat) continue;
+            var name = (string)row[0]!;
+            if (!(perParameter ? ParameterStatistics.TryParseMetric(name, out var layer, out var s) : ActivationStatistics.TryParseMetric(name, out layer, out s)) || s != stat) continue;
             if (!layers.Contains(layer)) layers.Add(layer);
             long step = (long)row[1]!;
             steps.Add(step);
             values[(layer, step)] = row[2] is double v ? v : double.NaN;
         }
+        if (layers.Count == 0 && perParameter)
+            throw new ArchUsageException($"{where}: run {record.Name} ({record.RunId}) logged no '{stat}'; parameters are logged every --params-every n steps " +
+                "(TrainConfig.ParameterStatsEvery, 50 by default), so a run that stopped before its first such step has none.");
         if (layers.Count == 0)
             throw new ArchUsageException($"{where}: run {record.Name} ({record.RunId}) logged no activation '{stat}'; train with --activations-every N (TrainConfig.ActivationStatsEvery) to record them" +
                 (stat == "saturated" ? ", and 'saturated' exists only for tanh and sigmoid layers." : "."));
         var stepList = steps.ToList();
         var grid = layers.Select(l => stepList.Select(s => values.TryGetValue((l, s), out var v) ? v : double.NaN).ToArray()).ToArray();
-        return new ActivationHistory(record.RunId, record.Name, stat, layers, stepList, grid);
+        return new ActivationHistory(record.RunId, record.Name, stat, layers, stepList, grid) { PerParameter = perParameter };
     }
 
     static string Quote(string s) => "'" + s.Replace("'", "''") + "'";

@@ -35,6 +35,7 @@ public sealed class TrainCommand : ArchCommand
             new OptionSpec("best", null, "keep the checkpoint with the best early-stopping metric (held-out loss) and end with its weights"),
             new OptionSpec("resume", "checkpoint", "continue from a checkpoint: its .json, its directory, or a logged run's id"),
             new OptionSpec("activations-every", "n", "log every layer's activation statistics every n steps (#!arch activations --run draws them)", Values.Int(1)),
+            new OptionSpec("params-every", "n", "log every parameter's gradient norm and update ratio every n steps; 0: never (#!arch activations --run --stat grad_norm draws them)", Values.Int(0), "50"),
             new OptionSpec("run-name", "name", "name of the logged run (default: the variable's name)"),
             new OptionSpec("result", "var", "also bind the TrainingResult (histories, final metrics) to this variable"),
             RunsOption,
@@ -60,6 +61,7 @@ public sealed class TrainCommand : ArchCommand
             EvalEvery = line.Get("eval-every", Math.Max(1, steps / 5)), WarmupSteps = line.Get("warmup", 0),
             Optimizer = line.Get("optimizer", OptimizerKind.AdamW), Schedule = line.Get("schedule", Decay.Cosine),
             ActivationStatsEvery = line.Get("activations-every", 0),
+            ParameterStatsEvery = line.Get("params-every", new TrainConfig().ParameterStatsEvery),
         };
         bool best = line.Flag("best");
         // The best checkpoint is judged at each evaluation, by early stopping's bookkeeping with a patience that never runs out.
