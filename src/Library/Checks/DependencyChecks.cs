@@ -18,7 +18,8 @@ public static partial class SanityChecks
     /// must read a later one; undeclared, the finding is reported but nothing is asserted.
     /// Runs in eval mode (dropout off; batch norm's batch statistics would mix examples by design) and
     /// leaves the weights and their .grad untouched. Token inputs cannot carry gradients, so for them
-    /// the gradient is taken at the outputs of the Embedding layers that read the model's input.
+    /// the gradient is taken at the outputs of the Embedding layers that read the model's input; so it is
+    /// for numbers the model turns into ids before embedding them, when no gradient reaches the numbers.
     /// </summary>
     public static DependencyCheck BatchDependencies(Module<Tensor, Tensor> model, ISyntheticTask task, SanityOptions? options = null)
     {
@@ -33,22 +34,31 @@ public static partial class SanityChecks
             using var scope = NewDisposeScope();
             var batch = task.Sample(n, o.Seed, Split.Train, model.device);
             bool tokens = batch.Input.dtype is ScalarType.Int64 or ScalarType.Int32 or ScalarType.Int16 or ScalarType.Int8 or ScalarType.Byte or ScalarType.Bool;
+            // Embeddings that read a tensor shaped like the input: the token ids themselves, or ids the model made
+            // from numbers (a CSV's token columns arrive as floats), which no gradient can flow back through.
+            var input = batch.Input;
+            var embedded = new List<Tensor>();
+            foreach (var (name, m) in model.named_modules().Where(m => m.module is Embedding))
+                hooks.Add(m.register_forward_hook((_, i, output) =>
+                {
+                    if (i is Tensor read && read.shape.SequenceEqual(input.shape) && output is Tensor e && e.requires_grad)
+                        embedded.Add(e.alias().DetachFromDisposeScope());
+                }));
+            var direct = tokens ? null : input.detach().requires_grad_();
+            if (direct is not null) probes.Add(direct);
+            var logits = model.call(direct ?? input);
+            probes.AddRange(embedded);
             string probe = "input";
-            if (tokens)
+            if (tokens || (embedded.Count > 0 && !Reaches(logits, direct!)))
             {
-                var input = batch.Input;
-                foreach (var (name, m) in model.named_modules().Where(m => m.module is Embedding))
-                    hooks.Add(m.register_forward_hook((_, i, output) =>
-                    {
-                        if (i is Tensor read && read.shape.SequenceEqual(input.shape) && output is Tensor e && e.requires_grad)
-                            probes.Add(e.alias().DetachFromDisposeScope());
-                    }));
-                probe = "outputs of the embeddings that read the tokens";
+                if (embedded.Count == 0)
+                    return Unmeasurable(n, o, "the model reads int64 tokens but no Embedding layer with trainable weights read them, so there is nothing to take a gradient at");
+                probe = tokens ? "outputs of the embeddings that read the tokens"
+                    : "outputs of the embeddings that read the input as ids (no gradient reaches the input values themselves)";
+                probes.Remove(direct!);
+                direct?.Dispose();
             }
-            else probes.Add(batch.Input.detach().requires_grad_());
-            var logits = model.call(tokens ? batch.Input : probes[0]);
-            if (probes.Count == 0)
-                return Unmeasurable(n, o, "the model reads int64 tokens but no Embedding layer with trainable weights read them, so there is nothing to take a gradient at");
+            else foreach (var e in embedded) { probes.Remove(e); e.Dispose(); }
             if (logits.size(0) != n)
                 return Unmeasurable(n, o, $"the outputs' first dimension is {logits.size(0)}, not the batch of {n}");
 
@@ -122,6 +132,15 @@ public static partial class SanityChecks
             foreach (var p in probes) p.Dispose();
             model.train(wasTraining);
         }
+    }
+
+    /// <summary>Whether any gradient path leads from the outputs back to <paramref name="probe"/>.</summary>
+    static bool Reaches(Tensor logits, Tensor probe)
+    {
+        if (!logits.requires_grad) return false;
+        using var _ = enable_grad();
+        using var scope = NewDisposeScope();
+        return autograd.grad(new[] { logits }, new[] { probe }, new Tensor?[] { ones_like(logits) }, retain_graph: true, allow_unused: true)[0] is not null;
     }
 
     /// <summary>The gradient of (seed · logits) at each probe; probes the outputs never reached count as zero.</summary>

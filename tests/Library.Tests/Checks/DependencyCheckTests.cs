@@ -127,6 +127,46 @@ public class DependencyCheckTests
         Assert.Contains("no Embedding layer", check.Summary);
     }
 
+    /// <summary>Reads token ids that arrive as numbers (a CSV's token columns): casts them to ids, then the wrapped model embeds them.</summary>
+    sealed class IdsFromNumbers : Module<Tensor, Tensor>
+    {
+        readonly Module<Tensor, Tensor> inner;
+        public IdsFromNumbers(Module<Tensor, Tensor> inner) => this.inner = register_module("inner", inner);
+        public override Tensor forward(Tensor x) => inner.call(x.to(ScalarType.Int64));
+    }
+
+    /// <summary>The copy task with its token ids stored as float32, as a table reader gives them.</summary>
+    static ArchNotebooks.Library.Data.TensorDataset NumericCopy()
+    {
+        using var scope = NewDisposeScope();
+        var batch = Copy.Sample(64, 0);
+        return ArchNotebooks.Library.Data.Dataset.FromTensors(batch.Input.to(ScalarType.Float32), batch.Target, LossKind.PerToken, name: "numeric-copy", numClasses: Copy.NumClasses);
+    }
+
+    [Fact]
+    public void Numbers_the_model_turns_into_ids_are_charted_through_its_embeddings()
+    {
+        using var task = NumericCopy();
+        // Before, no gradient reached the float input through the cast, so every example "did not depend on its own input".
+        using var model = new IdsFromNumbers(Gpt(causal: true));
+        var check = SanityChecks.BatchDependencies(model, task, CausalOptions);
+        Assert.True(check.Passed, check.ToString());
+        Assert.Contains("embeddings that read the input as ids", check.Probe);
+        Assert.True(check.OwnInfluence > 1e-6, check.ToString());
+        Assert.True(check.CausalChecked);
+        Assert.Equal(0.0, check.FutureInfluence);
+
+        // The same probe still sees what is wrong: a batch mean mixes examples, a bidirectional model declared causal leaks.
+        using var mixed = new BatchMean(new IdsFromNumbers(Gpt(causal: true)));
+        var mixing = SanityChecks.BatchDependencies(mixed, task, CausalOptions);
+        Assert.False(mixing.Passed, mixing.ToString());
+        Assert.True(mixing.CrossInfluence > 1e-6, mixing.ToString());
+        using var leaky = new IdsFromNumbers(Gpt(causal: false));
+        var leak = SanityChecks.BatchDependencies(leaky, task, CausalOptions);
+        Assert.False(leak.Passed, leak.ToString());
+        Assert.Equal(CausalityVerdict.FutureLeaks, leak.Causality);
+    }
+
     public static TheoryData<string> Families => new()
     {
         "deepsets", "set-transformer-isab", "c4", "video-factorized", "video-divided", "video-conv3d",
