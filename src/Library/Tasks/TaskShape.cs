@@ -19,6 +19,18 @@ public sealed record TaskShape(long? Vocab, long[] Input, long MaxLength, long C
     /// <summary>Features of each element of a real-valued input (its last dimension).</summary>
     public long Features => Input[^1];
 
+    /// <summary>
+    /// The task's example shape when it has <paramref name="rank"/> dimensions; otherwise an error naming what
+    /// <paramref name="model"/> reads and what the task gives (rather than an index past the shape's end).
+    /// </summary>
+    public static long[] Require(ISyntheticTask task, int rank, string model, string reads)
+    {
+        var shape = task.InputShape();
+        if (shape.Length != rank)
+            throw new ArgumentException($"{model} reads {reads} per example, but task '{task.Name}' gives {task.InputDType} [{string.Join(", ", shape)}]");
+        return shape;
+    }
+
     /// <summary>The vocabulary, for a model that can only read tokens (named in the error for a real-valued task).</summary>
     public long Tokens(string model) => Vocab ?? throw new ArgumentException($"{model} reads tokens");
 }

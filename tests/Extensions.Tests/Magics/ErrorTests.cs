@@ -81,6 +81,30 @@ public sealed class ErrorTests(MagicSession s)
         Assert.Empty(r.Displays);
     }
 
+    [Theory]
+    [InlineData("#!arch model video --name v --task copy", "video cannot be shaped for task copy (inputs Int64 [17] per example, 10 classes): " +
+        "the video family reads clips (frames, channels, height, width) per example, but task 'copy' gives Int64 [17]")]
+    [InlineData("#!arch model c4 --name c --task setsum", "c4 cannot be shaped for task setsum (inputs Float32 [4, 5] per example, 33 classes): " +
+        "the group-convolution network reads images (channels, height, width) per example, but task 'set-sum' gives Float32 [4, 5]")]
+    [InlineData("#!arch model pixels --name p --task copy", "pixels cannot be shaped for task copy (inputs Int64 [17] per example, 10 classes): " +
+        "PixelConfig.For(task) read a dimension these 1-dimensional examples lack: pixels was written for inputs of another shape")]
+    public void A_family_task_mismatch_names_what_the_family_reads_and_what_the_task_gives(string line, string expected)
+    {
+        // A registered family whose For indexes the image dimensions it expects, as a researcher's first draft would.
+        s.Run("""
+            public sealed record PixelConfig(long Channels = 1, long Side = 8) : IModelConfig
+            {
+                public ArchNotebooks.Library.Modules.Module<Tensor, Tensor> Build() => new ArchNotebooks.Library.Layers.Linear(Channels * Side * Side, 2);
+                public IModelConfig For(ISyntheticTask task) => this with { Channels = task.InputShape()[0], Side = task.InputShape()[2] };
+            }
+            Families.Register("pixels", new PixelConfig());
+            """);
+        var r = s.Run(line);
+        Assert.Equal("ArchUsageException", r.Error?.Name);
+        Assert.True(r.Error!.Value.Contains(expected), r.Error.Value);
+        Assert.DoesNotContain("outside the bounds", r.Error.Value);   // the inner exception's words say nothing about shapes
+    }
+
     [Fact]
     public void A_mistake_on_a_later_line_stops_the_cell_before_the_first_line_runs()
     {

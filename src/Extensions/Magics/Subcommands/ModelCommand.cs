@@ -69,8 +69,12 @@ public sealed class ModelCommand : ArchCommand
         {
             var choice = (task ?? provenance.Task)!;
             var t = choice.Task;
+            // An index past the shape's end says nothing to the user; what it means is that For read a dimension the task lacks.
+            string why = e is IndexOutOfRangeException
+                ? $"{provenance.Config.GetType().Name}.For(task) read a dimension these {t.InputShape().Length}-dimensional examples lack: {provenance.Family} was written for inputs of another shape"
+                : e.Message;
             throw new ArchUsageException($"{where}: {provenance.Family} cannot be shaped for task {choice.Name} (inputs {t.InputDType} [{string.Join(", ", t.InputShape())}] per example, " +
-                $"{(t.Loss == ArchNotebooks.Library.Tasks.LossKind.Regression ? $"{t.NumClasses} outputs" : $"{t.NumClasses} classes")}): {e.Message}");
+                $"{(t.Loss == ArchNotebooks.Library.Tasks.LossKind.Regression ? $"{t.NumClasses} outputs" : $"{t.NumClasses} classes")}): {why}");
         }
     }
 

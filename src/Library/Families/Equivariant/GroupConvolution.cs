@@ -35,7 +35,8 @@ public sealed record C4Config(
     [property: Ablation("symmetry group: rotations only (C4) or rotations and reflections (D4)")] SymmetryGroup Group = SymmetryGroup.C4) : IModelConfig
 {
     public Module<Tensor, Tensor> Build() => Equivariant ? new C4Network(this) : new PlainCnn(this);
-    public IModelConfig For(ISyntheticTask task) => this with { InChannels = task.InputShape()[0], Classes = task.NumClasses };
+    public IModelConfig For(ISyntheticTask task) =>
+        this with { InChannels = TaskShape.Require(task, 3, "the group-convolution network", "images (channels, height, width)")[0], Classes = task.NumClasses };
 }
 
 /// <summary>Quarter turns of the last two dimensions, counter-clockwise like torch.rot90(t, k, (-2, -1)).</summary>

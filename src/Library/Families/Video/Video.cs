@@ -65,7 +65,7 @@ public sealed record VideoConfig(
 
     public IModelConfig For(ISyntheticTask task)
     {
-        var s = task.InputShape();
+        var s = TaskShape.Require(task, 4, "the video family", "clips (frames, channels, height, width)");
         return this with { Frames = s[0], InChannels = s[1], FrameSize = s[^1], Classes = task.NumClasses };
     }
 
