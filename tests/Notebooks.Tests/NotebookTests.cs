@@ -110,6 +110,70 @@ public sealed class NotebookTests
     }
 
     [Fact]
+    public void Your_own_attention_draws_a_cell_modules_maps_finds_its_rule_ablates_its_decay_and_scales_its_width()
+    {
+        var nb = ExecutedNotebook.Get("your-own-attention.ipynb");
+        nb.AssertSucceeded();
+        var texts = string.Join("\n", nb.Texts());
+        var markdown = Markdown(nb);
+        // #!arch data read the 2,000 sequences the notebook wrote: 12 token columns, 5 answers, 1,400 / 200 / 400.
+        Assert.Contains("recent (TensorDataset, Classification): inputs [12] Float32, targets [] Int64, 5 classes", texts);
+        Assert.Matches(@"Train\s+1,400\s", texts);
+        Assert.Matches(@"Test\s+400\s", texts);
+        // The check charts the tokens through the embedding (they arrive as numbers, which no gradient reaches).
+        Assert.Contains("sanity checks on recent: 7/7 passed", texts);
+        Assert.Contains("PASS batch-dependencies", texts);
+
+        using var log = RunLog.Open(nb.RunsDirectory);
+        var train = log.Query("SELECT family, task, \"config.model.Dim\" AS dim, \"config.model.Heads\" AS heads, \"config.train.steps\" AS steps, status, " +
+                              "\"final.test_accuracy\" AS acc FROM runs WHERE source = '#!arch train'");
+        Assert.Equal(1, train.RowCount);
+        Assert.Equal(new object?[] { "gda", "recent", 32L, 2L, 120L, "finished" }, train.Rows[0].Take(6));
+        // Five answers, the most frequent a quarter of the test split; the latest symbol is found almost always.
+        double accuracy = Convert.ToDouble(train[0, "acc"], CultureInfo.InvariantCulture);
+        Assert.True(accuracy > 0.9, $"gated decay attention reached only {accuracy:P1} test accuracy on recent (chance about 25%)");
+        Assert.Contains($"answers **{accuracy.ToString("P1", CultureInfo.InvariantCulture)}** of the 400 test sequences", markdown);
+
+        // #!arch attention drew the module's one site, two heads, over the chosen 12 tokens, in text and as figures.
+        var maps = Assert.Single(nb.TextsStartingWith("Attention: 1 layers x 2 heads over 12 tokens: 3 1 0 0 0 4 2 0 0 0 5 0"));
+        Assert.Contains("attn: 12 queries x 12 keys", maps);
+        Assert.Contains("attn head 1:", maps);
+        Assert.DoesNotContain("attn head 2:", maps);
+        Assert.Contains(nb.Texts("text/html"), h => h.Contains("Attention: 1 layers × 2 heads over 12 tokens", StringComparison.Ordinal));
+        // The notebook's own measure over the test split: the best head puts most of its attention on the latest symbol,
+        // far above the 1/(i+1) a uniform causal head would put there.
+        var heads = System.Text.RegularExpressions.Regex.Matches(markdown, @"Head (\d): decay rate softplus\(λ\) = \*\*([\d.]+)\*\* per position; on average \*\*([\d.]+) %\*\* .*?would put ([\d.]+) % there");
+        Assert.Equal(2, heads.Count);
+        double Number(System.Text.RegularExpressions.Match m, int g) => double.Parse(m.Groups[g].Value, CultureInfo.InvariantCulture);
+        Assert.All(heads, h => Assert.True(Number(h, 2) > 0, h.Value));
+        var best = heads.MaxBy(h => Number(h, 3))!;
+        Assert.True(Number(best, 3) > 50 && Number(best, 3) > 2 * Number(best, 4), best.Value);
+        Assert.Contains("has learned the task's rule", markdown);
+
+        // Without the decay the module cannot tell which symbol came last: every seed of it loses.
+        var ablation = FinalByVariant(nb, "decay-ablation", "test_accuracy");
+        Assert.Equal(["baseline", "no-decay"], ablation.Keys.Order());
+        Assert.All(ablation.Values, v => Assert.Equal(2, v.Runs));
+        Assert.True(ablation["baseline"].Mean > ablation["no-decay"].Mean + 0.2, $"decay {ablation["baseline"].Mean:P1} vs none {ablation["no-decay"].Mean:P1}");
+        var decays = log.Query("SELECT DISTINCT variant, \"config.model.Decay\" AS decay FROM runs WHERE ablation_group = 'decay-ablation' ORDER BY variant");
+        Assert.Equal(new object?[] { "baseline", true, "no-decay", false }, decays.Rows.SelectMany(r => r));
+        Assert.Contains($"with the decay {ablation["baseline"].Mean.ToString("P1", CultureInfo.InvariantCulture)} ±", markdown);
+        Assert.Contains($"without it {ablation["no-decay"].Mean.ToString("P1", CultureInfo.InvariantCulture)} ±", markdown);
+
+        // #!arch scale gda: one finished run per width, each with its Dim in the model config, and the narrowest loses most.
+        var scale = log.Query("SELECT \"config.model.Dim\" AS dim, family, status, count(*) AS n, avg(\"final.test_loss\") AS loss FROM runs " +
+                              "WHERE ablation_group = 'gda-scaling' GROUP BY ALL ORDER BY dim");
+        Assert.Equal([8L, 16L, 32L], scale.Column("dim").Select(d => Convert.ToInt64(d, CultureInfo.InvariantCulture)));
+        Assert.All(scale.Column("family"), f => Assert.Equal("gda", f));
+        Assert.All(scale.Column("status"), st => Assert.Equal("finished", st));
+        Assert.All(scale.Column("n"), n => Assert.Equal(1L, Convert.ToInt64(n, CultureInfo.InvariantCulture)));
+        var losses = scale.Column("loss").Select(l => Convert.ToDouble(l, CultureInfo.InvariantCulture)).ToList();
+        Assert.True(losses[0] > 4 * losses[2], $"test loss by width 8, 16, 32: {string.Join(", ", losses)}");
+        Assert.Single(nb.TextsStartingWith("gda-scaling on recent: test_loss vs parameters"));
+        Assert.Contains("- Test loss by width: dim=8 (", markdown);
+    }
+
+    [Fact]
     public void Transformer_ablation_has_the_table_with_every_variant_beats_chance_and_concludes_from_its_numbers()
     {
         var nb = ExecutedNotebook.Get("transformer-ablation.ipynb");

@@ -19,6 +19,7 @@ public sealed class ExecutedNotebook
         ["symmetry.ipynb"] = [("maxSteps", "80"), ("seeds", "2")],
         ["experiment.dib"] = [("steps", "60"), ("seeds", "3")],
         ["your-own-architecture.ipynb"] = [("steps", "150"), ("seeds", "3")],
+        ["your-own-attention.ipynb"] = [("steps", "120"), ("seeds", "2"), ("scaleSteps", "60"), ("scaleSeeds", "1")],
         ["memory-and-computation.ipynb"] = [("steps", "60"), ("seeds", "2")],
     };
 
