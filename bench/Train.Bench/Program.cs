@@ -37,7 +37,14 @@ foreach (var threads in threadCounts)
         {
             if (baseline.TryGetValue(specs[i], out var t)) theirs[i].Add(t);
             var s = sizes[i];
-            ours[i].Add(Measure(s.dim, s.layers, s.heads, s.seq, s.batch, s.steps));
+            int gen0 = GC.CollectionCount(0), gen2 = GC.CollectionCount(2);
+            long jitted = System.Runtime.JitInfo.GetCompiledMethodCount();
+            var (tokensPerSecond, faultsPerStep) = Measure(s.dim, s.layers, s.heads, s.seq, s.batch, s.steps);
+            ours[i].Add(tokensPerSecond);
+            // What each run did besides computing, to find where a slow run's time went.
+            Console.WriteLine($"  run {run + 1}, {s.name}: ours {tokensPerSecond:F0} tokens/s, {faultsPerStep:F0} page faults/step, " +
+                $"{GC.CollectionCount(0) - gen0} gen0 and {GC.CollectionCount(2) - gen2} gen2 collections, {System.Runtime.JitInfo.GetCompiledMethodCount() - jitted} methods compiled; " +
+                $"PyTorch {baseline.GetValueOrDefault(specs[i], double.NaN):F0} tokens/s, {baseline.GetValueOrDefault("faults:" + specs[i], double.NaN):F0} page faults/step");
         }
     }
     Console.WriteLine($"\n{threads} intra-op thread(s) — ArchNotebooks: {get_num_threads()} threads; {describe}");
@@ -76,7 +83,14 @@ foreach (var threads in threadCounts)
         $"batched {batched:F2} ms, loop {loop:F2} ms, speed ratio {loop / batched:F2}x");
 }
 
-static double Measure(long dim, int layers, int heads, long seq, long batch, int steps)
+// Minor page faults of this process so far (field 10 of /proc/self/stat): pages it took fresh from the kernel.
+static long MinorFaults()
+{
+    var stat = File.ReadAllText("/proc/self/stat");
+    return long.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[7], CultureInfo.InvariantCulture);
+}
+
+static (double TokensPerSecond, double FaultsPerStep) Measure(long dim, int layers, int heads, long seq, long batch, int steps)
 {
     manual_seed(0);
     var config = TransformerConfig.TinyGPT(Vocab, seq, layers, dim, heads);
@@ -99,6 +113,7 @@ static double Measure(long dim, int layers, int heads, long seq, long batch, int
     if (Environment.GetEnvironmentVariable("TRAIN_BENCH_BREAKDOWN") == "1") Breakdown();
     var times = new double[steps];
     var clock = new Stopwatch();
+    long faults = MinorFaults();
     for (int i = 0; i < steps; i++)
     {
         clock.Restart();
@@ -106,8 +121,9 @@ static double Measure(long dim, int layers, int heads, long seq, long batch, int
         times[i] = clock.Elapsed.TotalSeconds;
     }
     // The 20th percentile: other processes on a shared machine only ever slow a step down.
+    double faultsPerStep = (MinorFaults() - faults) / (double)steps;
     Array.Sort(times);
-    return batch * seq / times[steps / 5];
+    return (batch * seq / times[steps / 5], faultsPerStep);
 
     // Where a step's time goes: forward, loss, backward, optimizer (medians over 20 steps, ms).
     void Breakdown()
