@@ -61,26 +61,32 @@ foreach (var threads in threadCounts)
     }
 }
 
-// The mixture-of-experts layer: batched experts against the one-expert-at-a-time loop, same weights, this process only.
+// The mixture-of-experts layer, each way of running the experts, same weights, this process only: the
+// family's size (overhead-bound) and a compute-bound one.
+Console.WriteLine();
+foreach (var threads in threadCounts)
+foreach (var (tokens, dim, hidden, experts, topK) in new[] { (256L, 64L, 256L, 4, 1), (2048L, 128L, 256L, 8, 2) })
 {
+    set_num_threads(threads);
     manual_seed(0);
-    using var layer = new MixtureOfExpertsLayer(128, 256, experts: 8, topK: 2);
-    using var tokens = randn(32 * 64, 128);
-    double Time(bool batched)
+    using var layer = new MixtureOfExpertsLayer(dim, hidden, experts, topK);
+    using var x = randn(tokens, dim);
+    double Time(ExpertDispatch dispatch)
     {
-        layer.Batched = batched;
+        layer.Dispatch = dispatch;
         var times = new List<double>();
         for (int i = 0; i < 23; i++)
         {
             var clock = Stopwatch.StartNew();
-            using (var scope = NewDisposeScope()) layer.call(tokens).sum().backward();
+            using (var scope = NewDisposeScope()) layer.call(x).sum().backward();
             times.Add(clock.Elapsed.TotalMilliseconds);
         }
         return times.Skip(3).Order().ElementAt(4);  // 20th percentile of 20 after warm-up
     }
-    var (loop, batched) = (Time(false), Time(true));
-    Console.WriteLine($"\nMoE layer forward+backward (2048 tokens, d 128, 8 experts of 256, top-2), {get_num_threads()} threads: " +
-        $"batched {batched:F2} ms, loop {loop:F2} ms, speed ratio {loop / batched:F2}x");
+    var ms = Enum.GetValues<ExpertDispatch>().ToDictionary(d => d, Time);
+    Console.WriteLine($"MoE layer forward+backward ({tokens} tokens, d {dim}, {experts} experts of {hidden}, top-{topK}), {get_num_threads()} threads, ms: " +
+        string.Join(", ", ms.Select(kv => $"{kv.Key.ToString().ToLowerInvariant()} {kv.Value:F2}")) +
+        $"; loop / grouped {ms[ExpertDispatch.Loop] / ms[ExpertDispatch.Grouped]:F2}x, loop / padded {ms[ExpertDispatch.Loop] / ms[ExpertDispatch.Padded]:F2}x");
 }
 
 // Minor page faults of this process so far (field 10 of /proc/self/stat): pages it took fresh from the kernel.
