@@ -23,6 +23,7 @@ Console.WriteLine($"libtorch {__version__}, cpu, {Environment.ProcessorCount} us
 
 var specs = sizes.Select(s => $"{s.dim},{s.layers},{s.heads},{s.seq},{s.batch},{s.steps}").ToArray();
 var script = Path.Combine(AppContext.BaseDirectory, "train_baseline.py");
+var medianAtOne = new Dictionary<string, double>();
 foreach (var threads in threadCounts)
 {
     set_num_threads(threads);
@@ -53,7 +54,10 @@ foreach (var threads in threadCounts)
         var s = sizes[i];
         var o = PyTorchBaseline.Spread(ours[i]);
         Console.WriteLine($"  tiny GPT train step, {s.name} (d_model {s.dim}, {s.layers} layers, {s.heads} heads, seq {s.seq}, batch {s.batch}), tokens/s min/median/max:");
-        Console.WriteLine($"    ArchNotebooks {o.Min:F0} / {o.Median:F0} / {o.Max:F0} (min is {o.Min / o.Median:P0} of median)");
+        Console.WriteLine($"    ArchNotebooks {o.Min:F0} / {o.Median:F0} / {o.Max:F0} (min is {o.Min / o.Median:P0} of median)" +
+            (threads == 1 ? "" : medianAtOne.TryGetValue(s.name, out var one)
+                ? $"; {o.Median / one:F2}x the tokens/s of 1 thread{(o.Median < one * 0.95 ? "  <- slower than one thread" : "")}" : ""));
+        if (threads == 1) medianAtOne[s.name] = o.Median;
         if (theirs[i].Count == 0) { Console.WriteLine("    PyTorch eager n/a, ratio n/a"); continue; }
         var t = PyTorchBaseline.Spread(theirs[i]);
         Console.WriteLine($"    PyTorch eager {t.Min:F0} / {t.Median:F0} / {t.Max:F0} (min is {t.Min / t.Median:P0} of median)");
