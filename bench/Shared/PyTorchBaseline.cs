@@ -25,6 +25,14 @@ static class PyTorchBaseline
             var old = Environment.GetEnvironmentVariable("LD_LIBRARY_PATH");
             psi.Environment["LD_LIBRARY_PATH"] = string.IsNullOrEmpty(old) ? dir : $"{dir}:{old}";
         }
+        if (torch.malloc_thresholds is { } t)
+        {
+            // The same glibc thresholds our shim fixes at load (GLIBC_TUNABLES is read when a process starts),
+            // so the ratio does not credit the binding with an allocator setting any process can have.
+            var tunables = FormattableString.Invariant($"glibc.malloc.mmap_threshold={t.Mmap}:glibc.malloc.trim_threshold={t.Trim}");
+            var old = Environment.GetEnvironmentVariable("GLIBC_TUNABLES");
+            psi.Environment["GLIBC_TUNABLES"] = string.IsNullOrEmpty(old) ? tunables : $"{old}:{tunables}";
+        }
         try
         {
             using var p = Process.Start(psi)!;
@@ -44,7 +52,8 @@ static class PyTorchBaseline
     /// <summary>What the baseline reported about itself (threads and whether its OpenBLAS is the OpenMP build).</summary>
     public static string Describe(Dictionary<string, double> values) =>
         $"PyTorch eager: {values.GetValueOrDefault("threads", double.NaN)} threads, " +
-        (values.TryGetValue("blas_openmp", out var omp) ? (omp == 1 ? "OpenMP OpenBLAS" : "pthread OpenBLAS") : "BLAS unknown");
+        (values.TryGetValue("blas_openmp", out var omp) ? (omp == 1 ? "OpenMP OpenBLAS" : "pthread OpenBLAS") : "BLAS unknown") +
+        (torch.malloc_thresholds is null ? ", glibc's moving malloc thresholds on both sides" : ", both sides on the same fixed glibc malloc thresholds");
 
     /// <summary>
     /// `--threads 1,4,16` or `--threads all`; by default 1 and this process's start-up count (all physical

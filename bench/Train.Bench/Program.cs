@@ -23,6 +23,7 @@ Console.WriteLine($"libtorch {__version__}, cpu, {Environment.ProcessorCount} us
 
 var specs = sizes.Select(s => $"{s.dim},{s.layers},{s.heads},{s.seq},{s.batch},{s.steps}").ToArray();
 var script = Path.Combine(AppContext.BaseDirectory, "train_baseline.py");
+var medianAtOne = new Dictionary<string, double>();
 foreach (var threads in threadCounts)
 {
     set_num_threads(threads);
@@ -37,7 +38,14 @@ foreach (var threads in threadCounts)
         {
             if (baseline.TryGetValue(specs[i], out var t)) theirs[i].Add(t);
             var s = sizes[i];
-            ours[i].Add(Measure(s.dim, s.layers, s.heads, s.seq, s.batch, s.steps));
+            int gen0 = GC.CollectionCount(0), gen2 = GC.CollectionCount(2);
+            long jitted = System.Runtime.JitInfo.GetCompiledMethodCount();
+            var (tokensPerSecond, faultsPerStep) = Measure(s.dim, s.layers, s.heads, s.seq, s.batch, s.steps);
+            ours[i].Add(tokensPerSecond);
+            // What each run did besides computing, to find where a slow run's time went.
+            Console.WriteLine($"  run {run + 1}, {s.name}: ours {tokensPerSecond:F0} tokens/s, {faultsPerStep:F0} page faults/step, " +
+                $"{GC.CollectionCount(0) - gen0} gen0 and {GC.CollectionCount(2) - gen2} gen2 collections, {System.Runtime.JitInfo.GetCompiledMethodCount() - jitted} methods compiled; " +
+                $"PyTorch {baseline.GetValueOrDefault(specs[i], double.NaN):F0} tokens/s, {baseline.GetValueOrDefault("faults:" + specs[i], double.NaN):F0} page faults/step");
         }
     }
     Console.WriteLine($"\n{threads} intra-op thread(s) — ArchNotebooks: {get_num_threads()} threads; {describe}");
@@ -46,7 +54,10 @@ foreach (var threads in threadCounts)
         var s = sizes[i];
         var o = PyTorchBaseline.Spread(ours[i]);
         Console.WriteLine($"  tiny GPT train step, {s.name} (d_model {s.dim}, {s.layers} layers, {s.heads} heads, seq {s.seq}, batch {s.batch}), tokens/s min/median/max:");
-        Console.WriteLine($"    ArchNotebooks {o.Min:F0} / {o.Median:F0} / {o.Max:F0} (min is {o.Min / o.Median:P0} of median)");
+        Console.WriteLine($"    ArchNotebooks {o.Min:F0} / {o.Median:F0} / {o.Max:F0} (min is {o.Min / o.Median:P0} of median)" +
+            (threads == 1 ? "" : medianAtOne.TryGetValue(s.name, out var one)
+                ? $"; {o.Median / one:F2}x the tokens/s of 1 thread{(o.Median < one * 0.95 ? "  <- slower than one thread" : "")}" : ""));
+        if (threads == 1) medianAtOne[s.name] = o.Median;
         if (theirs[i].Count == 0) { Console.WriteLine("    PyTorch eager n/a, ratio n/a"); continue; }
         var t = PyTorchBaseline.Spread(theirs[i]);
         Console.WriteLine($"    PyTorch eager {t.Min:F0} / {t.Median:F0} / {t.Max:F0} (min is {t.Min / t.Median:P0} of median)");
@@ -54,29 +65,42 @@ foreach (var threads in threadCounts)
     }
 }
 
-// The mixture-of-experts layer: batched experts against the one-expert-at-a-time loop, same weights, this process only.
+// The mixture-of-experts layer, each way of running the experts, same weights, this process only: the
+// family's size (overhead-bound) and a compute-bound one.
+Console.WriteLine();
+foreach (var threads in threadCounts)
+foreach (var (tokens, dim, hidden, experts, topK) in new[] { (256L, 64L, 256L, 4, 1), (2048L, 128L, 256L, 8, 2) })
 {
+    set_num_threads(threads);
     manual_seed(0);
-    using var layer = new MixtureOfExpertsLayer(128, 256, experts: 8, topK: 2);
-    using var tokens = randn(32 * 64, 128);
-    double Time(bool batched)
+    using var layer = new MixtureOfExpertsLayer(dim, hidden, experts, topK);
+    using var x = randn(tokens, dim);
+    double Time(ExpertDispatch dispatch)
     {
-        layer.Batched = batched;
+        layer.Dispatch = dispatch;
         var times = new List<double>();
         for (int i = 0; i < 23; i++)
         {
             var clock = Stopwatch.StartNew();
-            using (var scope = NewDisposeScope()) layer.call(tokens).sum().backward();
+            using (var scope = NewDisposeScope()) layer.call(x).sum().backward();
             times.Add(clock.Elapsed.TotalMilliseconds);
         }
         return times.Skip(3).Order().ElementAt(4);  // 20th percentile of 20 after warm-up
     }
-    var (loop, batched) = (Time(false), Time(true));
-    Console.WriteLine($"\nMoE layer forward+backward (2048 tokens, d 128, 8 experts of 256, top-2), {get_num_threads()} threads: " +
-        $"batched {batched:F2} ms, loop {loop:F2} ms, speed ratio {loop / batched:F2}x");
+    var ms = Enum.GetValues<ExpertDispatch>().ToDictionary(d => d, Time);
+    Console.WriteLine($"MoE layer forward+backward ({tokens} tokens, d {dim}, {experts} experts of {hidden}, top-{topK}), {get_num_threads()} threads, ms: " +
+        string.Join(", ", ms.Select(kv => $"{kv.Key.ToString().ToLowerInvariant()} {kv.Value:F2}")) +
+        $"; loop / grouped {ms[ExpertDispatch.Loop] / ms[ExpertDispatch.Grouped]:F2}x, loop / padded {ms[ExpertDispatch.Loop] / ms[ExpertDispatch.Padded]:F2}x");
 }
 
-static double Measure(long dim, int layers, int heads, long seq, long batch, int steps)
+// Minor page faults of this process so far (field 10 of /proc/self/stat): pages it took fresh from the kernel.
+static long MinorFaults()
+{
+    var stat = File.ReadAllText("/proc/self/stat");
+    return long.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[7], CultureInfo.InvariantCulture);
+}
+
+static (double TokensPerSecond, double FaultsPerStep) Measure(long dim, int layers, int heads, long seq, long batch, int steps)
 {
     manual_seed(0);
     var config = TransformerConfig.TinyGPT(Vocab, seq, layers, dim, heads);
@@ -99,6 +123,7 @@ static double Measure(long dim, int layers, int heads, long seq, long batch, int
     if (Environment.GetEnvironmentVariable("TRAIN_BENCH_BREAKDOWN") == "1") Breakdown();
     var times = new double[steps];
     var clock = new Stopwatch();
+    long faults = MinorFaults();
     for (int i = 0; i < steps; i++)
     {
         clock.Restart();
@@ -106,8 +131,9 @@ static double Measure(long dim, int layers, int heads, long seq, long batch, int
         times[i] = clock.Elapsed.TotalSeconds;
     }
     // The 20th percentile: other processes on a shared machine only ever slow a step down.
+    double faultsPerStep = (MinorFaults() - faults) / (double)steps;
     Array.Sort(times);
-    return batch * seq / times[steps / 5];
+    return (batch * seq / times[steps / 5], faultsPerStep);
 
     // Where a step's time goes: forward, loss, backward, optimizer (medians over 20 steps, ms).
     void Breakdown()

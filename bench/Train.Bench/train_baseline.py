@@ -2,10 +2,12 @@
 
 Pre-norm blocks, attention written out (fused q/k/v projection, masked softmax, weights materialised
 as in our MultiHeadAttention), learned positions, tied embeddings, AdamW. Prints key=value lines:
-"spec=tokens/s" for each size spec dim,layers,heads,seq,batch,steps (20th-percentile step time).
+"spec=tokens/s" for each size spec dim,layers,heads,seq,batch,steps (20th-percentile step time), and
+"faults:spec=N", the minor page faults per measured step (fresh pages the process took from the kernel).
 """
 import math
 import os
+import resource
 import statistics
 import sys
 import time
@@ -80,12 +82,14 @@ def measure(vocab, dim, layers, heads, seq, batch, steps):
                 p.append(v * 1e3)
         print("  breakdown (ms): " + ", ".join(f"{n} {statistics.median(p):.2f}" for n, p in zip(("forward", "loss", "backward", "AdamW step"), parts)), file=sys.stderr)
     times = []
+    faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
     for _ in range(steps):
         t = time.perf_counter()
         step()
         times.append(time.perf_counter() - t)
+    faults = (resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults) / steps
     times.sort()
-    return batch * seq / times[len(times) // 5]
+    return batch * seq / times[len(times) // 5], faults
 
 
 def blas_openmp():
@@ -99,4 +103,5 @@ if __name__ == "__main__":
     print(f"threads={torch.get_num_threads()}\nblas_openmp={blas_openmp()}", flush=True)
     for spec in sys.argv[1:]:
         dim, layers, heads, seq, batch, steps = map(int, spec.split(","))
-        print(f"{spec}={measure(vocab, dim, layers, heads, seq, batch, steps):.1f}", flush=True)
+        tokens_per_second, faults = measure(vocab, dim, layers, heads, seq, batch, steps)
+        print(f"{spec}={tokens_per_second:.1f}\nfaults:{spec}={faults:.1f}", flush=True)

@@ -127,6 +127,21 @@ public static partial class torch
         }
     }
 
+    /// <summary>
+    /// The glibc malloc thresholds the shim fixed at load (bytes): blocks under <c>Mmap</c> come from the
+    /// heap, and up to <c>Trim</c> bytes may stay free at the top of an arena. Null when glibc adjusts its
+    /// own (set ARCHNB_MALLOC_THRESHOLDS=system before start).
+    /// </summary>
+    public static (long Mmap, long Trim)? malloc_thresholds
+    {
+        get
+        {
+            NativeLoader.EnsureResolver();
+            NativeMethods.arch_malloc_thresholds(out var mmap, out var trim);
+            return mmap == 0 ? null : (mmap, trim);
+        }
+    }
+
     /// <summary>libtorch's build configuration (BLAS, OpenMP, CUDA...).</summary>
     public static string build_info => NativeMethods.TakeStringOrThrow(NativeMethods.arch_build_info());
 

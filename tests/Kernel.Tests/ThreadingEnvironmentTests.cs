@@ -10,7 +10,7 @@ namespace ArchNotebooks.Kernel.Tests;
 public sealed class ThreadingEnvironmentTests
 {
     const string Report = "using ArchNotebooks.Torch;\n" +
-        "Console.WriteLine($\"blas={torch.blas_info.Threading} threads={torch.get_num_threads()} why={torch.num_threads_default}\");";
+        "Console.WriteLine($\"blas={torch.blas_info.Threading} threads={torch.get_num_threads()} why={torch.num_threads_default} malloc={torch.malloc_thresholds?.ToString() ?? \"glibc\"}\");";
 
     static string RunWith(IDictionary<string, string> environment)
     {
@@ -40,5 +40,12 @@ public sealed class ThreadingEnvironmentTests
     {
         var output = RunWith(new Dictionary<string, string> { ["ARCHNB_NUM_THREADS"] = "1" });
         Assert.Contains("threads=1 why=ARCHNB_NUM_THREADS=1", output);
+    }
+
+    [Fact]
+    public void ARCHNB_MALLOC_THRESHOLDS_system_leaves_glibcs_moving_thresholds_and_the_default_fixes_them()
+    {
+        Assert.Contains("malloc=glibc", RunWith(new Dictionary<string, string> { ["ARCHNB_MALLOC_THRESHOLDS"] = "system" }));
+        Assert.Contains("malloc=(33554432, 67108864)", RunWith(new Dictionary<string, string>()));
     }
 }

@@ -45,6 +45,7 @@ internal static unsafe partial class NativeMethods
     [DllImport(Lib), SuppressGCTransition] internal static extern long arch_tensor_numel(IntPtr h);
     [DllImport(Lib)] internal static extern long arch_tensor_data_ptr(IntPtr h);
     [DllImport(Lib), SuppressGCTransition] internal static extern int arch_cpu_allocator_cached();
+    [DllImport(Lib), SuppressGCTransition] internal static extern void arch_malloc_thresholds(out long mmapBytes, out long trimBytes);
     [DllImport(Lib), SuppressGCTransition] internal static extern int arch_tensor_dtype(IntPtr h);
     [DllImport(Lib), SuppressGCTransition] internal static extern int arch_tensor_element_size(IntPtr h);
     [DllImport(Lib), SuppressGCTransition] internal static extern int arch_tensor_requires_grad(IntPtr h);

@@ -118,6 +118,7 @@ public sealed class ModelTests(MagicSession s)
         Assert.Matches(@"(?m)^devices\s+cpu", text);
         Assert.Matches(@"(?m)^intra-op threads\s+\d+$", text);
         Assert.Matches(@"(?m)^machine memory\s+[\d.]+ \w+ available of", text);
+        Assert.Matches(@"(?m)^CPU allocator\s+blocks up to 4 KiB from a per-thread cache; glibc malloc with fixed thresholds: heap below 32(\.0)? MiB", text);
         Assert.Contains("PyTorch built with", text);
         Assert.Contains("libtorch build configuration", r.Html);
     }

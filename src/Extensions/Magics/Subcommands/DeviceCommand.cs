@@ -50,6 +50,7 @@ public sealed record DeviceReport(IReadOnlyList<(string Name, string Value)> Fac
             ("usable processors", $"{Environment.ProcessorCount} (affinity and cgroup CPU limit)"),
             ("BLAS", $"{blas.Threading} OpenBLAS, {blas.Library}"),
             ("BLAS choice", blas.Decision),
+            ("CPU allocator", CpuAllocator()),
             ("deterministic algorithms", torch.are_deterministic_algorithms_enabled() ? "on" : "off"),
             ("process memory", $"{LayerSummary.Bytes(Environment.WorkingSet)} resident, {LayerSummary.Bytes(GC.GetTotalMemory(false))} managed heap"),
             ("machine memory", meminfo is { } m ? $"{LayerSummary.Bytes(m.available)} available of {LayerSummary.Bytes(m.total)}" : $"{LayerSummary.Bytes(gc.TotalAvailableMemoryBytes)} available to .NET"),
@@ -58,6 +59,12 @@ public sealed record DeviceReport(IReadOnlyList<(string Name, string Value)> Fac
         if (cudaDevices > 0 && GpuMemory() is { } gpu) facts.Add(("GPU memory (nvidia-smi)", gpu));
         return new DeviceReport(facts, torch.build_info);
     }
+
+    static string CpuAllocator() =>
+        (torch.cpu_allocator_cached ? "blocks up to 4 KiB from a per-thread cache" : "libtorch's own (ARCHNB_CPU_ALLOCATOR=default)") + "; " +
+        (torch.malloc_thresholds is { } t
+            ? $"glibc malloc with fixed thresholds: heap below {LayerSummary.Bytes(t.Mmap)}, up to {LayerSummary.Bytes(t.Trim)} kept free per arena"
+            : "glibc malloc's own moving thresholds (ARCHNB_MALLOC_THRESHOLDS=system)");
 
     static (long total, long available)? MemInfo()
     {

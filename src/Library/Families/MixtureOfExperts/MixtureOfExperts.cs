@@ -92,11 +92,12 @@ public sealed class MixtureOfExpertsLayer : Module<Tensor, Tensor>
     public Tensor? LastBalanceLoss { get; private set; }
 
     /// <summary>
-    /// Run all experts as two batched matrix products over tokens grouped by expert (default), instead
-    /// of one expert at a time. Same outputs and gradients (tests compare them); the loop remains for
-    /// users who hook an expert module's own forward, which the batched path does not call.
+    /// How the routed tokens reach the experts; every way gives the same outputs and gradients (tests
+    /// compare them in float64). <see cref="ExpertDispatch.Grouped"/>, the default, sorts the assignments
+    /// by expert once and runs each expert's own module on its contiguous slice: exact-size products with
+    /// a handful of ops per expert, and hooks on an expert module still fire.
     /// </summary>
-    public bool Batched { get; set; } = true;
+    public ExpertDispatch Dispatch { get; set; } = ExpertDispatch.Grouped;
 
     /// <summary>Fraction of routing assignments each expert received in the latest forward.</summary>
     public double[] LastUtilization { get; private set; } = Array.Empty<double>();
@@ -122,7 +123,12 @@ public sealed class MixtureOfExpertsLayer : Module<Tensor, Tensor>
         var (topValues, topIndices) = probs.topk(TopK, -1);
         var gates = TopK > 1 ? topValues / topValues.sum(-1, keepdim: true) : topValues;
 
-        var output = Batched ? ExpertsBatched(tokens, topIndices, gates) : ExpertsOneByOne(tokens, topIndices, gates);
+        var output = Dispatch switch
+        {
+            ExpertDispatch.Grouped => ExpertsGrouped(tokens, topIndices, gates),
+            ExpertDispatch.Padded => ExpertsPadded(tokens, topIndices, gates),
+            _ => ExpertsOneByOne(tokens, topIndices, gates),
+        };
 
         var assigned = one_hot(topIndices, NumExperts).sum(new long[] { 0, 1 }).to(probs.dtype) / (tokens.size(0) * TopK);
         Intermediate("utilization", assigned);
@@ -149,12 +155,38 @@ public sealed class MixtureOfExpertsLayer : Module<Tensor, Tensor>
     }
 
     /// <summary>
+    /// The assignments sorted by expert (one argsort), the tokens gathered in that order (one
+    /// index_select), each expert run on its own contiguous slice, and the gated rows summed back into
+    /// their tokens (one index_add). The per-expert counts are read on the host to cut the slices.
+    /// </summary>
+    Tensor ExpertsGrouped(Tensor tokens, Tensor topIndices, Tensor gates)
+    {
+        long n = tokens.size(0);
+        var expertOf = topIndices.reshape(-1);                                          // assignment a = token·k + j
+        var order = expertOf.argsort();
+        var sortedToken = arange(n, device: tokens.device).unsqueeze(1).expand(n, TopK).reshape(-1).index_select(0, order);
+        var counts = bincount.Call(expertOf, Arg.Kw("minlength", (long)NumExperts)).cpu().data<long>();
+        var grouped = tokens.index_select(0, sortedToken);
+        var outputs = new List<Tensor>(NumExperts);
+        long start = 0;
+        for (int e = 0; e < NumExperts; e++)
+        {
+            if (counts[e] == 0) continue;
+            outputs.Add(experts[e].call(grouped.narrow(0, start, counts[e])));
+            start += counts[e];
+        }
+        if (outputs.Count == 0) return zeros_like(tokens);                              // no tokens at all
+        var gate = gates.reshape(-1).index_select(0, order).unsqueeze(-1);
+        return indexAdd.Call(zeros_like(tokens), 0L, sortedToken, cat(outputs.ToArray(), 0) * gate);
+    }
+
+    /// <summary>
     /// Every (token, chosen expert) assignment is placed in its expert's slice of an (E, C, D) buffer,
     /// C being the busiest expert's count; one batched product per expert layer then runs all experts
     /// at once, and each assignment's row is read back, gated and summed into its token. Empty slots
     /// compute on zeros and are never read.
     /// </summary>
-    Tensor ExpertsBatched(Tensor tokens, Tensor topIndices, Tensor gates)
+    Tensor ExpertsPadded(Tensor tokens, Tensor topIndices, Tensor gates)
     {
         long n = tokens.size(0), dim = tokens.size(1), e = NumExperts;
         var expertOf = topIndices.reshape(-1);                                          // (A) with A = N·k
@@ -190,4 +222,15 @@ public sealed class MixtureOfExpertsLayer : Module<Tensor, Tensor>
     }
 
     protected override string ExtraRepr() => $"experts={NumExperts}, top_k={TopK}";
+}
+
+/// <summary>How <see cref="MixtureOfExpertsLayer"/> runs its experts on the tokens routed to them.</summary>
+public enum ExpertDispatch
+{
+    /// <summary>Assignments sorted by expert, each expert on its contiguous slice (the default).</summary>
+    Grouped,
+    /// <summary>Assignments placed in an (experts, busiest expert's count, dim) buffer and run as two batched products; the padding rows compute on zeros.</summary>
+    Padded,
+    /// <summary>One expert at a time, each finding its own tokens (eq, nonzero, index_select, index_add per expert).</summary>
+    Loop,
 }
