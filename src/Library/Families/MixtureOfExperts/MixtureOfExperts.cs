@@ -161,12 +161,9 @@ public sealed class MixtureOfExpertsLayer : Module<Tensor, Tensor>
     /// </summary>
     Tensor ExpertsGrouped(Tensor tokens, Tensor topIndices, Tensor gates)
     {
-        long n = tokens.size(0);
-        var expertOf = topIndices.reshape(-1);                                          // assignment a = token·k + j
-        var order = expertOf.argsort();
-        var sortedToken = arange(n, device: tokens.device).unsqueeze(1).expand(n, TopK).reshape(-1).index_select(0, order);
-        var counts = bincount.Call(expertOf, Arg.Kw("minlength", (long)NumExperts)).cpu().data<long>();
-        var grouped = tokens.index_select(0, sortedToken);
+        var routed = SortByExpert(tokens, topIndices, gates);
+        var counts = routed.Counts.cpu().data<long>();
+        var grouped = tokens.index_select(0, routed.SortedToken);
         var outputs = new List<Tensor>(NumExperts);
         long start = 0;
         for (int e = 0; e < NumExperts; e++)
@@ -176,8 +173,29 @@ public sealed class MixtureOfExpertsLayer : Module<Tensor, Tensor>
             start += counts[e];
         }
         if (outputs.Count == 0) return zeros_like(tokens);                              // no tokens at all
-        var gate = gates.reshape(-1).index_select(0, order).unsqueeze(-1);
-        return indexAdd.Call(zeros_like(tokens), 0L, sortedToken, cat(outputs.ToArray(), 0) * gate);
+        return indexAdd.Call(zeros_like(tokens), 0L, routed.SortedToken, cat(outputs.ToArray(), 0) * routed.Gate);
+    }
+
+    /// <summary>The (token, chosen expert) assignments sorted by expert, as both ways of grouping them need them.</summary>
+    /// <param name="ExpertOf">Each assignment's expert, in assignment order (token·k + j).</param>
+    /// <param name="Order">The assignments sorted by expert.</param>
+    /// <param name="SortedToken">Each sorted assignment's token (a row of the tokens).</param>
+    /// <param name="Counts">Assignments per expert, E long.</param>
+    /// <param name="Gate">Each sorted assignment's mixing weight, as a column.</param>
+    readonly record struct ExpertOrder(Tensor ExpertOf, Tensor Order, Tensor SortedToken, Tensor Counts, Tensor Gate);
+
+    ExpertOrder SortByExpert(Tensor tokens, Tensor topIndices, Tensor gates)
+    {
+        long n = tokens.size(0);
+        var expertOf = topIndices.reshape(-1);                                          // assignment a = token·k + j
+        var order = expertOf.argsort();
+        var tokenOf = arange(n, device: tokens.device).unsqueeze(1).expand(n, TopK).reshape(-1);
+        return new ExpertOrder(
+            expertOf,
+            order,
+            tokenOf.index_select(0, order),
+            bincount.Call(expertOf, Arg.Kw("minlength", (long)NumExperts)),
+            gates.reshape(-1).index_select(0, order).unsqueeze(-1));
     }
 
     /// <summary>
@@ -188,17 +206,13 @@ public sealed class MixtureOfExpertsLayer : Module<Tensor, Tensor>
     /// </summary>
     Tensor ExpertsPadded(Tensor tokens, Tensor topIndices, Tensor gates)
     {
-        long n = tokens.size(0), dim = tokens.size(1), e = NumExperts;
-        var expertOf = topIndices.reshape(-1);                                          // (A) with A = N·k
-        var tokenOf = arange(n, device: tokens.device).unsqueeze(1).expand(n, TopK).reshape(-1);
-        var counts = bincount.Call(expertOf, Arg.Kw("minlength", e));                                 // assignments per expert
-        long capacity = counts.max().ToInt64();
-        var order = expertOf.argsort();                                                 // assignments grouped by expert
-        var sortedExpert = expertOf.index_select(0, order);
-        var firstOfExpert = counts.cumsum(0) - counts;
-        var slot = sortedExpert * capacity + (arange(order.size(0), device: tokens.device) - firstOfExpert.index_select(0, sortedExpert));
-        var sortedToken = tokenOf.index_select(0, order);
-        var buffer = indexCopy.Call(zeros(new[] { e * capacity, dim }, dtype: tokens.dtype, device: tokens.device), 0L, slot, tokens.index_select(0, sortedToken))
+        long dim = tokens.size(1), e = NumExperts;
+        var routed = SortByExpert(tokens, topIndices, gates);
+        long capacity = routed.Counts.max().ToInt64();
+        var firstOfExpert = routed.Counts.cumsum(0) - routed.Counts;
+        var sortedExpert = routed.ExpertOf.index_select(0, routed.Order);
+        var slot = sortedExpert * capacity + (arange(sortedExpert.size(0), device: tokens.device) - firstOfExpert.index_select(0, sortedExpert));
+        var buffer = indexCopy.Call(zeros(new[] { e * capacity, dim }, dtype: tokens.dtype, device: tokens.device), 0L, slot, tokens.index_select(0, routed.SortedToken))
             .view(e, capacity, dim);
 
         var mlps = Enumerable.Range(0, NumExperts).Select(i => (MLP)experts[i]).ToArray();
@@ -209,8 +223,7 @@ public sealed class MixtureOfExpertsLayer : Module<Tensor, Tensor>
         var hidden = activation(baddbmm.Call(b1, buffer, w1));
         var result = baddbmm.Call(b2, hidden, w2).view(e * capacity, dim);
 
-        var gate = gates.reshape(-1).index_select(0, order).unsqueeze(-1);
-        return indexAdd.Call(zeros_like(tokens), 0L, sortedToken, result.index_select(0, slot) * gate);
+        return indexAdd.Call(zeros_like(tokens), 0L, routed.SortedToken, result.index_select(0, slot) * routed.Gate);
     }
 
     /// <summary>E · Σ_e f_e · P_e with f the assignment fractions and P the mean router probabilities (Fedus et al. 2021, eq. 4).</summary>
